@@ -1,0 +1,4 @@
+//! The `mypay` command.
+fn main() {
+    println!("mypay: work in progress");
+}

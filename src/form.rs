@@ -1,0 +1,140 @@
+//! `application/x-www-form-urlencoded` bodies as MYPAY posts them: flat
+//! fields, with arrays (`voucher_paid`, ...) either as JSON text or in PHP's
+//! bracket notation (`voucher_paid[0][serial_number]=…`).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A form body that could not be read into the expected fields.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    #[error("field `{0}` appears more than once")]
+    DuplicateField(String),
+    #[error("field `{0}` has a malformed name")]
+    BadFieldName(String),
+    #[error("fields do not match the report: {0}")]
+    Fields(String),
+}
+
+/// Reads form fields into a JSON object. Values stay strings, except that
+/// a value which is a JSON array or object is parsed.
+pub fn form_to_map(body: &str) -> Result<Map<String, Value>, FormError> {
+    let mut map = Map::new();
+    for (k, v) in form_urlencoded::parse(body.trim().as_bytes()) {
+        let value = if (v.starts_with('[') && v.ends_with(']')) || (v.starts_with('{') && v.ends_with('}')) {
+            serde_json::from_str(&v).unwrap_or_else(|_| Value::String(v.clone().into_owned()))
+        } else {
+            Value::String(v.into_owned())
+        };
+        insert_path(&mut map, &k, value)?;
+    }
+    Ok(map)
+}
+
+fn insert_path(map: &mut Map<String, Value>, key: &str, value: Value) -> Result<(), FormError> {
+    let bad = || FormError::BadFieldName(key.to_owned());
+    let Some(open) = key.find('[') else {
+        if map.contains_key(key) {
+            return Err(FormError::DuplicateField(key.to_owned()));
+        }
+        map.insert(key.to_owned(), value);
+        return Ok(());
+    };
+    let root = &key[..open];
+    let mut segments = Vec::new();
+    let mut rest = &key[open..];
+    while let Some(r) = rest.strip_prefix('[') {
+        let close = r.find(']').ok_or_else(bad)?;
+        segments.push(&r[..close]);
+        rest = &r[close + 1..];
+    }
+    if root.is_empty() || !rest.is_empty() || segments.len() > 4 {
+        return Err(bad());
+    }
+    let mut slot = map.entry(root.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+    for seg in segments {
+        let obj = slot.as_object_mut().ok_or_else(bad)?;
+        slot = obj.entry(seg.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+    }
+    if !matches!(slot, Value::Object(m) if m.is_empty()) {
+        return Err(FormError::DuplicateField(key.to_owned()));
+    }
+    *slot = value;
+    Ok(())
+}
+
+/// Objects keyed `0`, `1`, ... (from bracket notation) become arrays.
+fn arrays_from_indexed(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let indexed = !m.is_empty() && m.keys().all(|k| k.parse::<usize>().is_ok());
+            if indexed {
+                let mut entries: Vec<(usize, Value)> = m
+                    .into_iter()
+                    .filter_map(|(k, v)| k.parse::<usize>().ok().map(|i| (i, arrays_from_indexed(v))))
+                    .collect();
+                entries.sort_by_key(|(i, _)| *i);
+                Value::Array(entries.into_iter().map(|(_, v)| v).collect())
+            } else {
+                Value::Object(m.into_iter().map(|(k, v)| (k, arrays_from_indexed(v))).collect())
+            }
+        }
+        other => other,
+    }
+}
+
+/// Parses a form body into `T`.
+pub fn from_form<T: DeserializeOwned>(body: &str) -> Result<T, FormError> {
+    let map = form_to_map(body)?;
+    let value = arrays_from_indexed(Value::Object(map));
+    serde_json::from_value(value).map_err(|e| FormError::Fields(e.to_string()))
+}
+
+/// Writes `T` as form fields: scalars as text, arrays and objects as JSON.
+pub fn to_form<T: Serialize>(value: &T) -> Result<String, FormError> {
+    let v = serde_json::to_value(value).map_err(|e| FormError::Fields(e.to_string()))?;
+    let Value::Object(map) = v else {
+        return Err(FormError::Fields("not an object".into()));
+    };
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in map {
+        match v {
+            Value::Null => {}
+            Value::String(s) => {
+                out.append_pair(&k, &s);
+            }
+            Value::Array(_) | Value::Object(_) => {
+                out.append_pair(&k, &v.to_string());
+            }
+            other => {
+                out.append_pair(&k, &other.to_string());
+            }
+        }
+    }
+    Ok(out.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bracket_notation_becomes_arrays() {
+        let m: Value = from_form("a=1&v[0][x]=p&v[0][y]=q&v[1][x]=r").unwrap();
+        assert_eq!(m, serde_json::json!({"a":"1","v":[{"x":"p","y":"q"},{"x":"r"}]}));
+    }
+
+    #[test]
+    fn json_text_values_are_parsed() {
+        let m: Value = from_form("v=%5B%7B%22x%22%3A1%7D%5D").unwrap();
+        assert_eq!(m, serde_json::json!({"v":[{"x":1}]}));
+    }
+
+    #[test]
+    fn duplicate_fields_are_refused() {
+        assert_eq!(form_to_map("a=1&a=2"), Err(FormError::DuplicateField("a".into())));
+        assert!(form_to_map("v[0]=1&v[0]=2").is_err());
+        assert!(form_to_map("v[0=1").is_err());
+    }
+}

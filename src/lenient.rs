@@ -1,0 +1,219 @@
+//! Lenient value types for MYPAY's JSON, which mixes `900` and `"900"`
+//! (and `95227` and `"95227"`) for the same field. Input accepts both;
+//! output writes what the API text's table says.
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+/// A text field that MYPAY sometimes sends as a number (`uid`, `prc`, ...).
+/// Written back as a string.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text(pub String);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(if v { "1" } else { "0" }.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Parses a whole number from either a JSON number or a string of digits
+/// (an optional leading `-`, surrounding spaces allowed).
+fn parse_whole<E: de::Error>(s: &str) -> Result<i64, E> {
+    let t = s.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(E::custom(format!("expected a whole number, got {s:?}")));
+    }
+    t.parse::<i64>().map_err(|_| E::custom("number out of range"))
+}
+
+struct WholeVisitor;
+impl Visitor<'_> for WholeVisitor {
+    type Value = i64;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a whole number or a string of digits")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::custom("number out of range"))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            Ok(v as i64)
+        } else {
+            Err(E::custom("expected a whole number"))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        parse_whole(v)
+    }
+}
+
+macro_rules! whole_number {
+    ($(#[$m:meta])* $name:ident, $ser:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            pub fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl From<i64> for $name {
+            fn from(v: i64) -> Self {
+                Self(v)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(WholeVisitor).map(Self)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                $ser(self.0, s)
+            }
+        }
+    };
+}
+
+fn ser_as_string<S: Serializer>(v: i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&v)
+}
+fn ser_as_number<S: Serializer>(v: i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(v)
+}
+
+whole_number!(
+    /// A whole number the API text types as `string` (`cost` of an order):
+    /// read from `900` or `"900"`, written as `"900"`.
+    StrInt,
+    ser_as_string
+);
+whole_number!(
+    /// A whole number the API text types as `integer` (an item's `cost`):
+    /// read from `900` or `"900"`, written as `900`.
+    Int,
+    ser_as_number
+);
+
+/// `Option<T>` for form fields and replies where an empty string means
+/// "not set" (`"expired_date": ""`, `"price": ""`).
+pub mod empty_as_none {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+    where
+        T: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let v = serde_json::Value::deserialize(d)?;
+        match v {
+            serde_json::Value::Null => Ok(None),
+            serde_json::Value::String(ref s) if s.is_empty() => Ok(None),
+            other => T::deserialize(other).map(Some).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_from_number_or_digit_string() {
+        let a: StrInt = serde_json::from_str("900").unwrap();
+        let b: StrInt = serde_json::from_str("\"900\"").unwrap();
+        assert_eq!(a, b);
+        let c: Int = serde_json::from_str("\" 50 \"").unwrap();
+        assert_eq!(c, Int(50));
+        assert!(serde_json::from_str::<Int>("\"12a\"").is_err());
+        assert!(serde_json::from_str::<Int>("\"\"").is_err());
+        assert!(serde_json::from_str::<Int>("1.5").is_err());
+        assert!(serde_json::from_str::<Int>("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn numbers_write_what_the_table_says() {
+        assert_eq!(serde_json::to_string(&StrInt(900)).unwrap(), "\"900\"");
+        assert_eq!(serde_json::to_string(&Int(900)).unwrap(), "900");
+    }
+
+    #[test]
+    fn text_reads_numbers() {
+        let t: Text = serde_json::from_str("95227").unwrap();
+        assert_eq!(t.as_str(), "95227");
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"95227\"");
+    }
+}

@@ -1,0 +1,1 @@
+//! The Cloudflare Worker (`worker` feature): routes, D1, secrets, cron.
