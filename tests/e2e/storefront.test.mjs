@@ -1,0 +1,351 @@
+// End to end: the demo storefront in /usr/bin/chromium (playwright-core, never a downloaded
+// browser) against the real Worker (wrangler dev) and the real MYPAY sandbox.
+// Started by scripts/test-e2e.sh, which sets:
+//   E2E_BASE_URL     the Worker + storefront      (default http://127.0.0.1:28787)
+//   E2E_SANDBOX_URL  the sandbox                  (default http://127.0.0.1:28788)
+//   E2E_ADMIN_TOKEN  the Worker's ADMIN_TOKEN, to issue fresh vouchers for each scenario
+//   E2E_OUTPUT       where screenshots go         (default test-output/e2e)
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const BASE = (process.env.E2E_BASE_URL || 'http://127.0.0.1:28787').replace(/\/$/, '');
+const SANDBOX = (process.env.E2E_SANDBOX_URL || 'http://127.0.0.1:28788').replace(/\/$/, '');
+const ADMIN_TOKEN = process.env.E2E_ADMIN_TOKEN || '';
+const OUT = path.resolve(root, process.env.E2E_OUTPUT || 'test-output/e2e');
+const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
+
+const SUCCESS_CARD = '4938170130000003';
+const FAILURE_CARD = '5204247750001471';
+const FINAL_TIMEOUT = 60_000;
+const RUN = Date.now().toString(36).toUpperCase();
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+fs.mkdirSync(OUT, { recursive: true });
+
+async function api(method, url, body, headers = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', 'user-agent': 'mypay-edge-e2e', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text.slice(0, 300)}`);
+  return json ?? text;
+}
+
+let seq = 0;
+/** A fresh paid and a fresh free voucher, issued through the admin API. */
+async function issueVouchers() {
+  assert.ok(ADMIN_TOKEN, 'E2E_ADMIN_TOKEN must be set (scripts/test-e2e.sh sets it)');
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const n = ++seq;
+  const paid = await api(
+    'POST',
+    `${BASE}/admin/vouchers`,
+    {
+      kind: 'paid',
+      name: 'E2E 好食券 100',
+      value: 100,
+      count: 1,
+      prefix: `E2EP${RUN}${n}`,
+      issuer: '1',
+      refund_return_type: '1',
+      product_id: 'E2EP100',
+      expires_at: null,
+      min_spend: 0,
+    },
+    auth,
+  );
+  const free = await api(
+    'POST',
+    `${BASE}/admin/vouchers`,
+    {
+      kind: 'free',
+      name: 'E2E 免運券',
+      value: 50,
+      count: 1,
+      prefix: `E2EF${RUN}${n}`,
+      issuer: '3',
+      product_id: 'E2EF50',
+      expires_at: null,
+      min_spend: 0,
+    },
+    auth,
+  );
+  return { paid: paid.vouchers[0].code, free: free.vouchers[0].code };
+}
+
+async function closePage(page) {
+  const context = page.context();
+  openContexts.delete(context);
+  await context.close();
+  removeProfile(context.userDataDir);
+}
+
+function removeProfile(dir) {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch {
+    // Chromium may still be flushing its profile; the OS cleans /tmp eventually.
+  }
+}
+
+async function shot(page, name) {
+  const file = path.join(OUT, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} is not empty`);
+  return file;
+}
+
+let products;
+const openContexts = new Set();
+
+/**
+ * A fresh browser profile (its own user-data-dir, so its own localStorage), desktop or
+ * phone-sized, and a page in it.
+ */
+async function newPage({ phone = false } = {}) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mypay-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    locale: 'zh-TW',
+    timezoneId: 'Asia/Taipei',
+    ...(phone
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+      : { viewport: { width: 1280, height: 900 } }),
+  });
+  context.userDataDir = userDataDir;
+  openContexts.add(context);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.problems = problems;
+  return page;
+}
+
+/** Shop page: two products, a paid and a free voucher, the customer, then the sandbox page. */
+async function fillCartAndCheckout(page, { pfn, invoice }) {
+  const [p1, p2] = products;
+  const { paid, free } = await issueVouchers();
+  await page.goto(`${BASE}/`);
+  await page.getByTestId(`add-${p1.id}`).click();
+  await page.getByTestId(`add-${p2.id}`).click();
+  await page.getByTestId(`add-${p2.id}`).click();
+  await page.getByTestId(`line-${p1.id}`).waitFor();
+  await page.getByTestId(`line-${p2.id}`).waitFor();
+
+  await page.getByTestId('voucher-input').fill(paid);
+  await page.getByTestId('voucher-apply').click();
+  await page.getByTestId(`voucher-line-${paid}`).waitFor();
+  await page.getByTestId('voucher-input').fill(free);
+  await page.getByTestId('voucher-apply').click();
+  await page.getByTestId(`voucher-line-${free}`).waitFor();
+
+  // An unknown code is explained, and not sent to checkout.
+  const bogus = `NOPE-${RUN}`;
+  await page.getByTestId('voucher-input').fill(bogus);
+  await page.getByTestId('voucher-apply').click();
+  const rejected = page.getByTestId(`voucher-rejected-${bogus}`);
+  await rejected.waitFor();
+  assert.equal(await rejected.getAttribute('data-reason'), 'voucher_not_found');
+
+  // The breakdown is the Worker's own quote.
+  const quote = await api('POST', `${BASE}/api/quote`, {
+    items: [
+      { product_id: p1.id, quantity: 1 },
+      { product_id: p2.id, quantity: 2 },
+    ],
+    vouchers: [paid, free],
+  });
+  assert.deepEqual(
+    quote.vouchers.map((v) => [v.code, v.kind]),
+    [
+      [paid, 'paid'],
+      [free, 'free'],
+    ],
+  );
+  const due = page.getByTestId('amount-due');
+  await page.waitForFunction(
+    (amount) => document.querySelector('[data-testid="amount-due"]')?.dataset.amount === String(amount),
+    quote.amount,
+  );
+  assert.match(await due.textContent(), new RegExp(quote.amount.toLocaleString('en-US')));
+  assert.match(await page.getByTestId(`voucher-line-${paid}`).textContent(), /有償票券/);
+  assert.match(await page.getByTestId(`voucher-line-${free}`).textContent(), /無償票券/);
+
+  await page.getByLabel('姓名', { exact: true }).fill('王小明');
+  await page.getByLabel('電子郵件', { exact: true }).fill('ming@example.com');
+  await page.getByLabel('手機號碼', { exact: true }).fill('0912345678');
+  await page.getByTestId(`pfn-${pfn}`).check();
+  await page.getByTestId(`invoice-${invoice.type}`).check();
+  if (invoice.type === 'mobile') await page.getByTestId('invoice-mobile-code').fill(invoice.mobile_code);
+  if (invoice.type === 'donation') await page.getByTestId('invoice-love-code').fill(invoice.love_code);
+  if (invoice.type === 'tax_id') {
+    await page.getByTestId('invoice-tax-id').fill(invoice.tax_id);
+    await page.getByTestId('invoice-title').fill(invoice.title);
+  }
+  await page.getByTestId('checkout-submit').click();
+
+  await page.waitForURL(/\/payment\/\d+\.html/, { timeout: 30_000 });
+  const url = new URL(page.url());
+  assert.equal(url.origin, SANDBOX, 'checkout leads to the sandbox payment page');
+  const uid = url.pathname.match(/\/payment\/(\d+)\.html/)[1];
+  return { quote, uid, vouchers: { paid, free } };
+}
+
+async function payByCard(page, card) {
+  await page.locator('[name="card_number"]').fill(card);
+  await page.locator('[name="card_expiry"]').fill('12/30');
+  await page.locator('[name="card_cvc"]').fill('123');
+  await page.locator('button[name="method"][value="CREDITCARD"]').click();
+}
+
+/** Back on the storefront's order page (no token in the address), returns the order id. */
+async function landOnOrderPage(page) {
+  await page.waitForURL((u) => u.origin === BASE && u.pathname === '/order.html', { timeout: 30_000 });
+  const url = new URL(page.url());
+  const orderId = url.searchParams.get('order_id');
+  assert.ok(orderId, 'the order page has the order id');
+  assert.ok(!/token/i.test(url.search), 'the token never travels in the return address');
+  return orderId;
+}
+
+async function waitStatus(page, status) {
+  await page.locator(`[data-testid="order-status"][data-status="${status}"]`).waitFor({ timeout: FINAL_TIMEOUT });
+}
+
+async function assertReceipt(page, quote, vouchers) {
+  await page.getByTestId('receipt').waitFor();
+  assert.match(await page.getByTestId('receipt-amount').textContent(), new RegExp(quote.amount.toLocaleString('en-US')));
+  await page.getByTestId(`voucher-line-${vouchers.paid}`).waitFor();
+  await page.getByTestId(`voucher-line-${vouchers.free}`).waitFor();
+}
+
+before(async () => {
+  const list = await api('GET', `${BASE}/api/products`);
+  products = list.products;
+  assert.ok(products.length >= 2, 'the dev seed has at least two products');
+});
+
+after(async () => {
+  for (const c of openContexts) {
+    await c.close().catch(() => {});
+    removeProfile(c.userDataDir);
+  }
+});
+
+describe('demo storefront in Chromium', () => {
+  test('card payment with the success card: two products, a paid and a free voucher, paid', async () => {
+    const page = await newPage();
+    const { quote, vouchers } = await fillCartAndCheckout(page, {
+      pfn: 'CREDITCARD',
+      invoice: { type: 'mobile', mobile_code: '/ABC+123' },
+    });
+    await shot(page, '01-card-success-payment-page');
+    await payByCard(page, SUCCESS_CARD);
+    await landOnOrderPage(page);
+    await waitStatus(page, 'paid');
+    await assertReceipt(page, quote, vouchers);
+    assert.match(await page.getByTestId('order-status').textContent(), /付款成功/);
+    await shot(page, '01-card-success-paid');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  test('card payment with the failure card: failed', async () => {
+    const page = await newPage();
+    const { quote, vouchers } = await fillCartAndCheckout(page, {
+      pfn: 'CREDITCARD',
+      invoice: { type: 'donation', love_code: '168001' },
+    });
+    await payByCard(page, FAILURE_CARD);
+    await landOnOrderPage(page);
+    await waitStatus(page, 'failed');
+    await assertReceipt(page, quote, vouchers);
+    assert.match(await page.getByTestId('order-status').textContent(), /付款失敗/);
+    await shot(page, '02-card-failure-failed');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  test('store code on a phone: codes shown, then paid once the sandbox settles it', async () => {
+    const page = await newPage({ phone: true });
+    const { quote, uid, vouchers } = await fillCartAndCheckout(page, {
+      pfn: 'CSTORECODE',
+      invoice: { type: 'tax_id', tax_id: '04595257', title: '某某股份有限公司' },
+    });
+    await page.locator('button[name="method"][value="CSTORECODE"]').click();
+    await landOnOrderPage(page);
+    await waitStatus(page, 'pending');
+    const codes = page.getByTestId('payment-codes');
+    await codes.waitFor({ state: 'visible', timeout: FINAL_TIMEOUT });
+    assert.ok((await page.getByTestId('code-PinCode').textContent()).trim().length > 0, 'a store code to pay with');
+    await assertReceipt(page, quote, vouchers);
+    await shot(page, '03-store-code-pending-phone');
+
+    await api('POST', `${SANDBOX}/sandbox/orders/${uid}/settle`, { prc: '250' });
+    await waitStatus(page, 'paid');
+    assert.ok(await codes.isHidden(), 'the codes go away once paid');
+    await shot(page, '03-store-code-paid-phone');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  test('phone-sized shop in English: no sideways scrolling, every control labelled', async () => {
+    const page = await newPage({ phone: true });
+    await page.goto(`${BASE}/`);
+    await page.getByTestId(`add-${products[0].id}`).click();
+    await page.getByTestId(`line-${products[0].id}`).waitFor();
+    await page.getByTestId('lang-switch').click();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.reload();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en', 'the language choice is kept');
+    await page.getByTestId(`line-${products[0].id}`).waitFor();
+    assert.match(await page.getByTestId('checkout-submit').textContent(), /Pay/);
+
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')]
+        .filter((el) => {
+          if (el.type === 'hidden') return false;
+          const named = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+          return el.tagName === 'BUTTON' ? !(el.textContent.trim() || named) : !named;
+        })
+        .map((el) => el.outerHTML.slice(0, 120)),
+    );
+    assert.deepEqual(unlabelled, []);
+    await shot(page, '04-shop-phone-en');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+});
