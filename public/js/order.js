@@ -23,7 +23,15 @@ const CODE_KEYS = ['type', 'BankCode', 'PinCode', 'LimitDate', 'BarCode1', 'BarC
 
 function renderCodes() {
   const box = $('payment-codes');
-  const codes = order?.payment?.codes;
+  let codes = order?.payment?.codes;
+  if (typeof codes === 'string') {
+    // MYPAY's result_content is a JSON string; the Worker should parse it, but be kind.
+    try {
+      codes = JSON.parse(codes);
+    } catch {
+      codes = { PinCode: codes };
+    }
+  }
   const show = codes && typeof codes === 'object' && Object.keys(codes).length > 0 && !isFinalStatus(order.status);
   box.hidden = !show;
   if (!show) return;

@@ -23,6 +23,7 @@ const state = {
   quoteSeq: 0,
   quoteAbort: null,
   busy: false,
+  lastApplied: null,
   attempt: null, // {body, key}: the same body is retried with the same Idempotency-Key
 };
 
@@ -102,6 +103,14 @@ async function loadProducts() {
   try {
     state.products = await storefront.listProducts();
     state.productsError = null;
+    // A cart kept from an earlier visit may name products no longer sold.
+    const known = new Set(state.products.map((p) => p.id));
+    const kept = state.cart.items.filter((i) => known.has(i.product_id));
+    if (kept.length !== state.cart.items.length) {
+      state.cart.items = kept;
+      saveCart(state.cart);
+      requestQuote();
+    }
   } catch (err) {
     state.productsError = err;
   }
@@ -209,12 +218,15 @@ function applyVoucher(e) {
     return;
   }
   state.cart.vouchers.push(code);
+  state.lastApplied = code;
   input.value = '';
+  msg.textContent = t('voucher.checking');
   changed();
 }
 
 function removeVoucher(code) {
   state.cart.vouchers = state.cart.vouchers.filter((c) => c !== code);
+  $('voucher-msg').textContent = '';
   changed();
 }
 
@@ -243,8 +255,7 @@ function renderVouchers() {
         `${t('voucher.applied')} · ${t(v.voucher.kind === 'free' ? 'voucher.free' : 'voucher.paid')} · ${v.voucher.name}`,
       );
     } else {
-      const key = `reason.${v.rejected.reason}`;
-      const reason = t(key) !== key ? t(key) : v.rejected.message || v.rejected.reason;
+      const reason = reasonText(v.rejected);
       detail = h(
         'span',
         { class: 'bad', dataset: { testid: `voucher-rejected-${code}`, reason: v.rejected.reason } },
@@ -310,7 +321,25 @@ async function runQuote() {
     state.quoteError = err;
   }
   state.quoteLoading = false;
+  announceVoucher();
   renderAll();
+}
+
+/** Tells (in the voucher field's live status) what became of the code just applied. */
+function announceVoucher() {
+  const code = state.lastApplied;
+  if (!code) return;
+  state.lastApplied = null;
+  const v = voucherVerdict(code);
+  const msg = $('voucher-msg');
+  if (!v) msg.textContent = '';
+  else if (v.ok) msg.textContent = `${code}: ${t('voucher.applied')} (−${money(v.voucher.value, state.quote.currency)})`;
+  else msg.textContent = `${code}: ${t('voucher.notApplied')}: ${reasonText(v.rejected)}`;
+}
+
+function reasonText(rejected) {
+  const key = `reason.${rejected.reason}`;
+  return t(key) !== key ? t(key) : rejected.message || rejected.reason;
 }
 
 function row(testid, label, value, cls = '') {
