@@ -1,0 +1,54 @@
+# mypay-edge: the two commands (`make dev`, `make test`) and `make bench`.
+# Each installs what it needs first (scripts/setup.sh is idempotent).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export CI ?= true
+export WRANGLER_SEND_METRICS := false
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: dev test bench setup lint build-cli test-rust test-samples test-worker test-js test-e2e wasm-core
+
+## dev: the whole stack on this machine: sandbox (127.0.0.1:8788), Worker + storefront (127.0.0.1:8787)
+dev:
+	scripts/setup.sh rust wasm node
+	scripts/dev.sh
+
+## test: every test (what CI runs)
+test: setup lint wasm-core test-rust test-samples test-worker test-js test-e2e
+	@echo "make test: all suites passed"
+
+## bench: speed figures beside their baselines
+bench:
+	scripts/setup.sh rust wasm node
+	scripts/bench.sh
+
+setup:
+	scripts/setup.sh
+
+build-cli:
+	cargo build --release -p mypay-cli
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --features js -- -D warnings
+
+wasm-core:
+	cargo build --lib --target wasm32-unknown-unknown
+
+test-rust:
+	cargo test --workspace
+
+test-samples: build-cli
+	tests/samples/run.sh
+
+test-worker: build-cli
+	scripts/test-worker.sh
+
+test-js:
+	scripts/test-js.sh
+
+test-e2e: build-cli
+	scripts/test-e2e.sh
