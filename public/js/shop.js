@@ -294,7 +294,7 @@ function requestQuote() {
     state.quote = null;
     state.quoteError = null;
     state.quoteLoading = false;
-    renderAll();
+    renderCart();
     return;
   }
   state.quoteLoading = true;
@@ -322,7 +322,7 @@ async function runQuote() {
   }
   state.quoteLoading = false;
   announceVoucher();
-  renderAll();
+  renderCart();
 }
 
 /** Tells (in the voucher field's live status) what became of the code just applied. */
