@@ -231,7 +231,7 @@ async function payByCard(page, card) {
 
 /** Back on the storefront's order page (no token in the address), returns the order id. */
 async function landOnOrderPage(page) {
-  await page.waitForURL((u) => u.origin === BASE && u.pathname === '/order.html', { timeout: 30_000 });
+  await page.waitForURL((u) => u.origin === BASE && /^\/order(\.html)?$/.test(u.pathname), { timeout: 30_000 });
   const url = new URL(page.url());
   const orderId = url.searchParams.get('order_id');
   assert.ok(orderId, 'the order page has the order id');
