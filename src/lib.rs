@@ -12,14 +12,17 @@
 #[cfg(all(feature = "worker", feature = "js"))]
 compile_error!("the `worker` and `js` features build different wasm modules: enable one at a time");
 
+pub mod checkout;
 pub mod codes;
 pub mod crypto;
 pub mod envelope;
 pub mod form;
 pub mod lenient;
 pub mod models;
+pub mod order_state;
 pub mod reply;
 pub mod validate;
+pub mod verify;
 
 pub use codes::{StatusClass, StatusCode};
 pub use crypto::{decrypt, encrypt, AgentKey, DecryptError, EntropyError, KeyError, KeyRing};

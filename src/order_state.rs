@@ -1,0 +1,343 @@
+//! The order state machine: created → pending → paid / failed / expired /
+//! refunded / needs_review, how MYPAY status codes and local events move an
+//! order, and what each move does to the order's voucher reservations.
+//!
+//! Every transition is idempotent: applying the same code twice is a no-op,
+//! and a late non-final code never downgrades a final state.
+
+use crate::codes::{StatusClass, StatusCode};
+use serde::{Deserialize, Serialize};
+
+/// Where an order stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Written locally; `api/orders` not answered yet.
+    Created,
+    /// MYPAY has the order; the shopper has not paid (or pays at a store).
+    Pending,
+    /// Paid, confirmed with `api/queryorder`.
+    Paid,
+    /// Payment failed, was abandoned or the order could not be created.
+    Failed,
+    /// Not paid within its limit.
+    Expired,
+    /// Refunded (or cancelled after payment).
+    Refunded,
+    /// Money moved but something does not match: a person must look.
+    NeedsReview,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 7] = [
+        OrderStatus::Created,
+        OrderStatus::Pending,
+        OrderStatus::Paid,
+        OrderStatus::Failed,
+        OrderStatus::Expired,
+        OrderStatus::Refunded,
+        OrderStatus::NeedsReview,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            OrderStatus::Created => "created",
+            OrderStatus::Pending => "pending",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Failed => "failed",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Refunded => "refunded",
+            OrderStatus::NeedsReview => "needs_review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Created and pending orders still wait for money.
+    pub fn is_open(&self) -> bool {
+        matches!(self, OrderStatus::Created | OrderStatus::Pending)
+    }
+}
+
+/// What a transition does to the order's voucher reservations (holds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldEffect {
+    /// Leave the holds as they are.
+    Keep,
+    /// The order is paid: its vouchers become `used` (the hold stays, so the
+    /// voucher can never be reserved again).
+    Consume,
+    /// The order will never be paid: delete the holds, vouchers are available.
+    Release,
+    /// The order was refunded: each paid voucher follows its
+    /// `refund_return_type` (see [`refund_outcome`]); free vouchers stay used.
+    Refund,
+}
+
+/// Something that can happen to an order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrderEvent {
+    /// `api/orders` answered 200 with uid, key and url.
+    Created,
+    /// `api/orders` failed for good (refused, or an answer we cannot trust).
+    CreateFailed,
+    /// A status code from a confirmed report or an `api/queryorder` reply.
+    Status(StatusCode),
+    /// The payment limit passed with no payment.
+    Expire,
+    /// Our `api/refund` call answered B200.
+    Refunded,
+}
+
+/// The result of applying an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+    pub holds: HoldEffect,
+}
+
+impl Transition {
+    /// Whether anything changes.
+    pub fn changed(&self) -> bool {
+        self.from != self.to
+    }
+
+    fn stay(s: OrderStatus) -> Self {
+        Self {
+            from: s,
+            to: s,
+            holds: HoldEffect::Keep,
+        }
+    }
+
+    fn go(from: OrderStatus, to: OrderStatus, holds: HoldEffect) -> Self {
+        Self { from, to, holds }
+    }
+}
+
+/// Applies `event` to an order in state `current`.
+///
+/// - Paid codes (250, 600) pay an open order and consume its vouchers; on an
+///   order already failed or expired they mean money arrived anyway:
+///   `needs_review` (the vouchers were released and may be in use elsewhere).
+/// - 290 (paid, details differ) always goes to `needs_review`; vouchers stay
+///   held.
+/// - Pending codes move `created` to `pending` and never touch a final state.
+/// - Failure codes (300, A0002) fail an open order and release its vouchers;
+///   380 expires it. They never undo a payment.
+/// - 220 (cancelled) fails an open order, refunds a paid one.
+/// - 230 (refunded) refunds a paid or reviewed order.
+/// - Call results (100, 200, 400, B200, B500) and unknown codes change nothing.
+pub fn apply(current: OrderStatus, event: &OrderEvent) -> Transition {
+    use OrderStatus::*;
+    let open = current.is_open();
+    match event {
+        OrderEvent::Created if current == Created => {
+            Transition::go(Created, Pending, HoldEffect::Keep)
+        }
+        OrderEvent::Created => Transition::stay(current),
+        OrderEvent::CreateFailed if open => Transition::go(current, Failed, HoldEffect::Release),
+        OrderEvent::CreateFailed => Transition::stay(current),
+        OrderEvent::Expire if open => Transition::go(current, Expired, HoldEffect::Release),
+        OrderEvent::Expire => Transition::stay(current),
+        OrderEvent::Refunded if matches!(current, Paid | NeedsReview) => {
+            Transition::go(current, Refunded, HoldEffect::Refund)
+        }
+        OrderEvent::Refunded => Transition::stay(current),
+        OrderEvent::Status(code) => match code.class() {
+            StatusClass::Paid => match current {
+                Created | Pending => Transition::go(current, Paid, HoldEffect::Consume),
+                Failed | Expired => Transition::go(current, NeedsReview, HoldEffect::Keep),
+                Paid | Refunded | NeedsReview => Transition::stay(current),
+            },
+            StatusClass::PaidMismatch => match current {
+                Refunded | NeedsReview => Transition::stay(current),
+                _ => Transition::go(current, NeedsReview, HoldEffect::Keep),
+            },
+            StatusClass::Pending => match current {
+                Created => Transition::go(Created, Pending, HoldEffect::Keep),
+                _ => Transition::stay(current),
+            },
+            StatusClass::Failed if open => {
+                let to = if *code == StatusCode::Expired {
+                    Expired
+                } else {
+                    Failed
+                };
+                Transition::go(current, to, HoldEffect::Release)
+            }
+            StatusClass::Failed => Transition::stay(current),
+            StatusClass::Cancelled => match current {
+                Created | Pending => Transition::go(current, Failed, HoldEffect::Release),
+                Paid | NeedsReview => Transition::go(current, Refunded, HoldEffect::Refund),
+                _ => Transition::stay(current),
+            },
+            StatusClass::Refunded => match current {
+                Paid | NeedsReview => Transition::go(current, Refunded, HoldEffect::Refund),
+                _ => Transition::stay(current),
+            },
+            StatusClass::CallResult | StatusClass::Unknown => Transition::stay(current),
+        },
+    }
+}
+
+/// What becomes of a paid voucher when its order is refunded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundOutcome {
+    /// `refund_return_type` 1 (default): the value went to the store; the
+    /// voucher stays `used`.
+    StaysUsed,
+    /// 2: given back to the shopper; the voucher is `available` again.
+    ReturnedToShopper,
+    /// 3: the value goes back to the agent; the voucher stays `used` and is
+    /// marked so the agent can settle it.
+    ValueToAgent,
+}
+
+/// The policy for a refunded voucher by its `refund_return_type` (free
+/// vouchers have none: they stay used).
+pub fn refund_outcome(refund_return_type: Option<&str>) -> RefundOutcome {
+    match refund_return_type.map(str::trim) {
+        Some("2") => RefundOutcome::ReturnedToShopper,
+        Some("3") => RefundOutcome::ValueToAgent,
+        _ => RefundOutcome::StaysUsed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    fn code(c: &str) -> OrderEvent {
+        OrderEvent::Status(StatusCode::from_code(c))
+    }
+
+    #[test]
+    fn created_order_becomes_pending_when_mypay_accepts_it() {
+        let t = apply(Created, &OrderEvent::Created);
+        assert_eq!((t.to, t.holds), (Pending, HoldEffect::Keep));
+        assert!(!apply(Pending, &OrderEvent::Created).changed());
+    }
+
+    #[test]
+    fn paid_codes_pay_an_open_order_and_consume_vouchers() {
+        for c in ["250", "600"] {
+            for from in [Created, Pending] {
+                let t = apply(from, &code(c));
+                assert_eq!(
+                    (t.to, t.holds),
+                    (Paid, HoldEffect::Consume),
+                    "{c} from {from:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_duplicate_report_is_a_no_op() {
+        let t = apply(Paid, &code("250"));
+        assert!(!t.changed());
+        assert_eq!(t.holds, HoldEffect::Keep);
+        assert!(!apply(Failed, &code("300")).changed());
+        assert!(!apply(Pending, &code("260")).changed());
+    }
+
+    #[test]
+    fn a_late_pending_code_never_downgrades_a_final_state() {
+        for from in [Paid, Failed, Expired, Refunded, NeedsReview] {
+            for c in ["260", "270", "280", "245", "A0001"] {
+                let t = apply(from, &code(c));
+                assert!(!t.changed(), "{c} moved {from:?}");
+                assert_eq!(t.holds, HoldEffect::Keep);
+            }
+        }
+    }
+
+    #[test]
+    fn store_code_pending_then_paid_or_expired() {
+        let t = apply(Created, &code("260"));
+        assert_eq!(t.to, Pending);
+        assert_eq!(apply(Pending, &code("250")).to, Paid);
+        let t = apply(Pending, &code("380"));
+        assert_eq!((t.to, t.holds), (Expired, HoldEffect::Release));
+    }
+
+    #[test]
+    fn code_290_goes_to_needs_review() {
+        for from in [Created, Pending, Paid, Failed, Expired] {
+            let t = apply(from, &code("290"));
+            assert_eq!(t.to, NeedsReview, "{from:?}");
+            assert_eq!(t.holds, HoldEffect::Keep);
+        }
+    }
+
+    #[test]
+    fn failure_releases_vouchers_but_never_undoes_a_payment() {
+        for c in ["300", "A0002"] {
+            let t = apply(Pending, &code(c));
+            assert_eq!((t.to, t.holds), (Failed, HoldEffect::Release));
+            assert!(!apply(Paid, &code(c)).changed());
+        }
+    }
+
+    #[test]
+    fn money_after_expiry_needs_a_person() {
+        let t = apply(Expired, &code("250"));
+        assert_eq!((t.to, t.holds), (NeedsReview, HoldEffect::Keep));
+    }
+
+    #[test]
+    fn refund_and_cancel() {
+        let t = apply(Paid, &code("230"));
+        assert_eq!((t.to, t.holds), (Refunded, HoldEffect::Refund));
+        assert!(!apply(Refunded, &code("230")).changed());
+        assert!(!apply(Pending, &code("230")).changed());
+        assert_eq!(apply(Paid, &OrderEvent::Refunded).to, Refunded);
+        assert!(!apply(Refunded, &OrderEvent::Refunded).changed());
+        assert!(!apply(Pending, &OrderEvent::Refunded).changed());
+        assert_eq!(apply(Pending, &code("220")).to, Failed);
+        assert_eq!(apply(Paid, &code("220")).to, Refunded);
+    }
+
+    #[test]
+    fn expiry_and_create_failure_release_open_orders_only() {
+        for from in [Created, Pending] {
+            assert_eq!(apply(from, &OrderEvent::Expire).holds, HoldEffect::Release);
+            assert_eq!(apply(from, &OrderEvent::CreateFailed).to, Failed);
+        }
+        for from in [Paid, Refunded, NeedsReview, Failed, Expired] {
+            assert!(!apply(from, &OrderEvent::Expire).changed());
+        }
+    }
+
+    #[test]
+    fn call_results_and_unknown_codes_change_nothing() {
+        for c in ["100", "200", "400", "B200", "B500", "Z999"] {
+            for from in OrderStatus::ALL {
+                assert!(!apply(from, &code(c)).changed(), "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn refund_policy_by_return_type() {
+        assert_eq!(refund_outcome(Some("1")), RefundOutcome::StaysUsed);
+        assert_eq!(refund_outcome(None), RefundOutcome::StaysUsed);
+        assert_eq!(refund_outcome(Some("2")), RefundOutcome::ReturnedToShopper);
+        assert_eq!(refund_outcome(Some("3")), RefundOutcome::ValueToAgent);
+    }
+
+    #[test]
+    fn status_names_round_trip() {
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(OrderStatus::parse("nope"), None);
+    }
+}
