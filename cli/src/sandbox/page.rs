@@ -1,0 +1,506 @@
+//! The payment page (`/payment/<uid>.html`): server-rendered HTML in
+//! Traditional Chinese with English, usable without JavaScript, by a person
+//! on a phone or by Playwright (stable ids and names).
+
+use super::state::{
+    normalize_card, OrderRecord, Payment, TransitionError, PRC_CREATED, TEST_CARDS,
+};
+use super::{lock, App};
+use axum::extract::{Form, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use mypay_edge::codes::Pfn;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root{color-scheme:light dark;--accent:#0b6bcb;--bad:#b3261e;--ok:#1e7d32}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Noto Sans TC","PingFang TC","Microsoft JhengHei",sans-serif;margin:0;line-height:1.5;font-size:1rem}
+header,main{max-width:40rem;margin:0 auto;padding:0 1rem}
+.banner{background:#fff4ce;color:#5c4400;padding:.5rem 1rem;text-align:center;font-size:.9rem}
+h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.5rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}
+th,td{border-bottom:1px solid #8884;padding:.35rem;text-align:left;vertical-align:top}
+td.num,th.num{text-align:right;white-space:nowrap}
+caption{text-align:left;font-weight:600;padding:.25rem 0}
+.due{font-size:1.25rem;margin:1rem 0}
+fieldset{border:1px solid #8886;border-radius:.5rem;margin:1rem 0;padding:1rem}
+fieldset.preselected{border:2px solid var(--accent)}
+legend{font-weight:600;padding:0 .25rem}
+label{display:block;margin-top:.75rem;font-weight:500}
+input{font-size:1.1rem;padding:.6rem;width:100%;max-width:22rem;border:1px solid #888;border-radius:.4rem}
+button{font-size:1.05rem;padding:.7rem 1.1rem;margin-top:1rem;border-radius:.4rem;border:0;background:var(--accent);color:#fff;min-height:44px;cursor:pointer}
+button.secondary{background:#6b6b6b}
+button:focus-visible,input:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+.error{color:var(--bad);font-weight:600}
+.status-ok{color:var(--ok)}.status-bad{color:var(--bad)}
+code{font-size:1rem;word-break:break-all}
+small{color:#666}
+"#;
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"zh-Hant\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<div class=\"banner\" role=\"note\">MYPAY LINK 測試環境 <span lang=\"en\">sandbox</span> — 不會產生真實扣款 <span lang=\"en\">no real money moves</span></div>\n<header><h1>MYPAY 付款 <span lang=\"en\">Payment</span></h1></header>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+fn money(v: i64) -> String {
+    format!("NT$ {v}")
+}
+
+fn summary(o: &OrderRecord) -> String {
+    let r = &o.request;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<section aria-labelledby=\"summary-h\">\n<h2 id=\"summary-h\">訂單摘要 <span lang=\"en\">Order summary</span></h2>\n<dl>\n<dt>訂單編號 <span lang=\"en\">Order ID</span></dt><dd id=\"order_id\">{}</dd>\n<dt>交易序號 <span lang=\"en\">Transaction UID</span></dt><dd id=\"uid\">{}</dd>\n</dl>\n",
+        esc(r.order_id.as_str()),
+        o.uid
+    );
+    s.push_str("<table id=\"items\">\n<caption>商品 <span lang=\"en\">Items</span></caption>\n<thead><tr><th scope=\"col\">品名 <span lang=\"en\">Item</span></th><th scope=\"col\" class=\"num\">單價 <span lang=\"en\">Price</span></th><th scope=\"col\" class=\"num\">數量 <span lang=\"en\">Qty</span></th><th scope=\"col\" class=\"num\">小計 <span lang=\"en\">Subtotal</span></th></tr></thead>\n<tbody>\n");
+    for i in &r.items {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&i.name),
+            i.cost.map(|c| c.get()).unwrap_or(0),
+            i.amount.map(|c| c.get()).unwrap_or(0),
+            i.total.map(|c| c.get()).unwrap_or(0)
+        );
+    }
+    s.push_str("</tbody>\n</table>\n");
+    let paid = r.voucher_paid.as_deref().unwrap_or_default();
+    let free = r.voucher_free.as_deref().unwrap_or_default();
+    if !paid.is_empty() || !free.is_empty() {
+        s.push_str("<table id=\"vouchers\">\n<caption>折價券 <span lang=\"en\">Vouchers</span></caption>\n<thead><tr><th scope=\"col\">種類 <span lang=\"en\">Kind</span></th><th scope=\"col\">名稱 <span lang=\"en\">Name</span></th><th scope=\"col\">券號 <span lang=\"en\">Serial</span></th><th scope=\"col\" class=\"num\">折抵 <span lang=\"en\">Amount</span></th></tr></thead>\n<tbody>\n");
+        for v in paid {
+            let _ = writeln!(
+                s,
+                "<tr class=\"voucher-paid\"><td>有償票券 <span lang=\"en\">Paid voucher</span></td><td>{}</td><td><code>{}</code></td><td class=\"num\">-{}</td></tr>",
+                esc(&v.name),
+                esc(&v.serial_number),
+                v.cost.map(|c| c.get()).unwrap_or(0)
+            );
+        }
+        for v in free {
+            let _ = writeln!(
+                s,
+                "<tr class=\"voucher-free\"><td>無償票券 <span lang=\"en\">Free voucher</span></td><td>{}</td><td><code>{}</code></td><td class=\"num\">-{}</td></tr>",
+                esc(&v.name),
+                esc(&v.serial_number),
+                v.cost.map(|c| c.get()).unwrap_or(0)
+            );
+        }
+        s.push_str("</tbody>\n</table>\n");
+    }
+    let _ = write!(
+        s,
+        "<p class=\"due\">應付金額 <span lang=\"en\">Amount due</span>: <strong id=\"amount_due\">{}</strong></p>\n</section>\n",
+        money(r.cost.map(|c| c.get()).unwrap_or(0))
+    );
+    s
+}
+
+fn action(o: &OrderRecord) -> String {
+    format!("/payment/{}.html", o.uid)
+}
+
+fn card_form(o: &OrderRecord, pre: bool, values: &HashMap<String, String>) -> String {
+    let v = |k: &str| esc(values.get(k).map(String::as_str).unwrap_or(""));
+    let mut cards = String::new();
+    for c in TEST_CARDS {
+        let _ = writeln!(
+            cards,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td></tr>",
+            c.number,
+            c.brand,
+            esc(c.gateway),
+            if c.success {
+                "<span class=\"status-ok\">成功 success (250)</span>"
+            } else {
+                "<span class=\"status-bad\">失敗 failure (300)</span>"
+            },
+            esc(c.expiry),
+            esc(c.cvc)
+        );
+    }
+    format!(
+        r#"<form method="post" action="{action}" id="form-creditcard">
+<fieldset class="{cls}"><legend>信用卡 <span lang="en">Credit card</span>{pre_note}</legend>
+<label for="card_number">卡號 <span lang="en">Card number</span></label>
+<input id="card_number" name="card_number" type="text" inputmode="numeric" autocomplete="cc-number" required value="{num}" aria-describedby="card-help"{autofocus}>
+<label for="card_expiry">有效期限 <span lang="en">Expiry</span> (MMYY)</label>
+<input id="card_expiry" name="card_expiry" type="text" inputmode="numeric" autocomplete="cc-exp" placeholder="MMYY" required value="{exp}">
+<label for="card_cvc">安全碼 <span lang="en">Security code (CVC)</span></label>
+<input id="card_cvc" name="card_cvc" type="text" inputmode="numeric" autocomplete="cc-csc" required value="{cvc}">
+<button type="submit" name="method" value="CREDITCARD">以信用卡付款 <span lang="en">Pay by card</span></button>
+<details id="card-help"><summary>測試卡號 <span lang="en">Test cards</span> (附錄六 <span lang="en">appendix 6</span>)</summary>
+<table><thead><tr><th scope="col">卡號 <span lang="en">Number</span></th><th scope="col">卡別 <span lang="en">Brand</span></th><th scope="col">閘道 <span lang="en">Gateway</span></th><th scope="col">結果 <span lang="en">Result</span></th><th scope="col">期限/安全碼 <span lang="en">Expiry/CVC</span></th></tr></thead>
+<tbody>
+{cards}</tbody></table>
+<p><small>附錄六同時將 5204247750001471 列為高鉅成功卡與失敗卡;本測試環境視其為失敗卡。其他不在清單中的卡號一律失敗 (300)。<span lang="en">Appendix 6 lists 5204247750001471 both as a 高鉅 success card and as the failure card; this sandbox treats it as the failure card. Any number not listed fails (300).</span></small></p>
+</details>
+</fieldset>
+</form>
+"#,
+        action = action(o),
+        cls = if pre { "preselected" } else { "" },
+        pre_note = if pre {
+            " <small>(預選 <span lang=\"en\">preselected</span>)</small>"
+        } else {
+            ""
+        },
+        num = v("card_number"),
+        exp = v("card_expiry"),
+        cvc = v("card_cvc"),
+        autofocus = if pre { " autofocus" } else { "" },
+    )
+}
+
+fn simple_form(
+    o: &OrderRecord,
+    value: &str,
+    legend: &str,
+    text: &str,
+    button: &str,
+    pre: bool,
+) -> String {
+    format!(
+        r#"<form method="post" action="{action}" id="form-{id}">
+<fieldset class="{cls}"><legend>{legend}{pre_note}</legend>
+<p>{text}</p>
+<button type="submit" name="method" value="{value}"{autofocus}>{button}</button>
+</fieldset>
+</form>
+"#,
+        action = action(o),
+        id = value.to_ascii_lowercase(),
+        cls = if pre { "preselected" } else { "" },
+        pre_note = if pre {
+            " <small>(預選 <span lang=\"en\">preselected</span>)</small>"
+        } else {
+            ""
+        },
+        autofocus = if pre { " autofocus" } else { "" },
+    )
+}
+
+fn choose(o: &OrderRecord, error: Option<&str>, values: &HashMap<String, String>) -> String {
+    let pre = o.request.pfn.clone();
+    let mut s = String::from("<section aria-labelledby=\"pay-h\">\n<h2 id=\"pay-h\">選擇付款方式 <span lang=\"en\">Choose how to pay</span></h2>\n");
+    if let Some(e) = error {
+        let _ = writeln!(
+            s,
+            "<p class=\"error\" role=\"alert\" id=\"error\">{}</p>",
+            esc(e)
+        );
+    }
+    let card = card_form(o, pre == Some(Pfn::CreditCard), values);
+    let store = simple_form(
+        o,
+        "CSTORECODE",
+        "超商代碼 <span lang=\"en\">Convenience store code (ibon)</span>",
+        "取得繳費代碼後,於期限內至 7-ELEVEN ibon 繳費。<span lang=\"en\">Get a code and pay at a 7-ELEVEN ibon before it expires.</span>",
+        "取得超商代碼 <span lang=\"en\">Get a store code</span>",
+        pre == Some(Pfn::CStoreCode),
+    );
+    let atm = simple_form(
+        o,
+        "E_COLLECTION",
+        "虛擬帳號 <span lang=\"en\">ATM transfer (virtual account)</span>",
+        "取得專屬虛擬帳號後,於期限內以 ATM 或網路銀行轉帳。<span lang=\"en\">Get a virtual account and transfer before it expires.</span>",
+        "取得虛擬帳號 <span lang=\"en\">Get a virtual account</span>",
+        pre == Some(Pfn::ECollection),
+    );
+    let mut forms = vec![
+        (pre == Some(Pfn::CreditCard), card),
+        (pre == Some(Pfn::CStoreCode), store),
+        (pre == Some(Pfn::ECollection), atm),
+    ];
+    forms.sort_by_key(|(p, _)| !*p);
+    for (_, f) in forms {
+        s.push_str(&f);
+    }
+    let _ = write!(
+        s,
+        r#"<form method="post" action="{}" id="form-abandon">
+<button type="submit" name="method" value="abandon" class="secondary">放棄付款 <span lang="en">Abandon payment</span></button>
+</form>
+</section>
+"#,
+        action(o)
+    );
+    s
+}
+
+fn codes_table(o: &OrderRecord) -> String {
+    let Some(p) = &o.payment else {
+        return String::new();
+    };
+    let Ok(serde_json::Value::Object(m)) =
+        serde_json::from_str::<serde_json::Value>(&p.result_content)
+    else {
+        return String::new();
+    };
+    let label = |k: &str| match k {
+        "PinCode" => "代碼 / 帳號 <span lang=\"en\">Code / account</span>",
+        "LimitDate" => "繳費期限 <span lang=\"en\">Pay before</span>",
+        "BankCode" => "銀行代碼 <span lang=\"en\">Bank code</span>",
+        "BarCode1" => "條碼一 <span lang=\"en\">Barcode 1</span>",
+        "BarCode2" => "條碼二 <span lang=\"en\">Barcode 2</span>",
+        "BarCode3" => "條碼三 <span lang=\"en\">Barcode 3</span>",
+        "BarcodeEndDate" => "條碼期限 <span lang=\"en\">Barcode valid until</span>",
+        _ => "",
+    };
+    let mut s = String::from("<table id=\"payment_codes\"><caption>繳費資訊 <span lang=\"en\">How to pay</span></caption><tbody>\n");
+    for (k, v) in m {
+        let l = label(&k);
+        let _ = writeln!(
+            s,
+            "<tr><th scope=\"row\">{}</th><td><code id=\"code_{}\">{}</code></td></tr>",
+            if l.is_empty() { esc(&k) } else { l.to_owned() },
+            esc(&k),
+            esc(v.as_str().unwrap_or_default())
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    s
+}
+
+fn status_view(o: &OrderRecord) -> String {
+    let (cls, title) = match o.prc.as_str() {
+        "250" | "600" => ("status-ok", "付款成功 <span lang=\"en\">Payment successful</span>"),
+        "260" => ("", "已取得超商代碼,等待繳費 <span lang=\"en\">Store code issued: waiting for payment</span>"),
+        "270" => ("", "已取得虛擬帳號,等待轉帳 <span lang=\"en\">Virtual account issued: waiting for the transfer</span>"),
+        "300" => ("status-bad", "付款失敗 <span lang=\"en\">Payment failed</span>"),
+        "380" => ("status-bad", "逾期未繳費 <span lang=\"en\">Expired without payment</span>"),
+        "A0002" => ("status-bad", "已放棄付款 <span lang=\"en\">Payment abandoned</span>"),
+        "230" => ("", "已退款 <span lang=\"en\">Refunded</span>"),
+        _ => ("", "訂單狀態 <span lang=\"en\">Order status</span>"),
+    };
+    let mut s = format!(
+        "<section aria-labelledby=\"result-h\" id=\"result\">\n<h2 id=\"result-h\" class=\"{cls}\">{title}</h2>\n<p>狀態代碼 <span lang=\"en\">Status code</span>: <strong id=\"prc\">{}</strong> — <span id=\"retmsg\">{}</span></p>\n",
+        esc(&o.prc),
+        esc(&o.retmsg)
+    );
+    if let Some(p) = &o.payment {
+        if !p.cardno.is_empty() {
+            let _ = writeln!(
+                s,
+                "<p>卡號 <span lang=\"en\">Card</span>: <code>{}</code></p>",
+                esc(&p.cardno)
+            );
+        }
+    }
+    s.push_str(&codes_table(o));
+    if o.prc == "260" || o.prc == "270" {
+        let _ = write!(
+            s,
+            r#"<form method="post" action="{a}" id="form-settle">
+<fieldset><legend>模擬 <span lang="en">Simulate</span></legend>
+<p>測試環境:模擬消費者完成繳費或逾期。<span lang="en">Sandbox only: pretend the shopper paid, or let the code expire.</span></p>
+<button type="submit" name="method" value="settle_250">模擬繳費完成 <span lang="en">Simulate payment (250)</span></button>
+<button type="submit" name="method" value="settle_380" class="secondary">模擬逾期 <span lang="en">Simulate expiry (380)</span></button>
+</fieldset>
+</form>
+"#,
+            a = action(o)
+        );
+    }
+    let r = &o.request;
+    let back = match o.prc.as_str() {
+        "250" | "600" | "260" | "270" => r.success_returl.as_deref(),
+        "300" | "380" | "A0002" => r.failure_returl.as_deref(),
+        _ => None,
+    };
+    if let Some(url) = back.filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
+        let _ = writeln!(
+            s,
+            "<p><a href=\"{}\">返回商店 <span lang=\"en\">Back to the shop</span></a></p>",
+            esc(url)
+        );
+    }
+    s.push_str("</section>\n");
+    s
+}
+
+fn render(o: &OrderRecord, error: Option<&str>, values: &HashMap<String, String>) -> String {
+    let mut body = summary(o);
+    if o.prc == PRC_CREATED {
+        body.push_str(&choose(o, error, values));
+    } else {
+        if let Some(e) = error {
+            let _ = writeln!(
+                body,
+                "<p class=\"error\" role=\"alert\" id=\"error\">{}</p>",
+                esc(e)
+            );
+        }
+        body.push_str(&status_view(o));
+    }
+    page(
+        &format!("MYPAY 付款 Payment · {}", o.request.order_id.as_str()),
+        &body,
+    )
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(page("找不到訂單 Order not found", "<h2>找不到訂單 <span lang=\"en\">Order not found</span></h2><p>此付款連結無效。<span lang=\"en\">This payment link is not valid.</span></p>")),
+    )
+        .into_response()
+}
+
+fn parse_uid(file: &str) -> Option<u64> {
+    file.strip_suffix(".html").unwrap_or(file).parse().ok()
+}
+
+fn find(app: &App, file: &str) -> Option<OrderRecord> {
+    let uid = parse_uid(file)?;
+    lock(&app.store).orders.get(&uid).cloned()
+}
+
+/// `GET /payment/<uid>.html`
+pub async fn show(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+    match find(&app, &file) {
+        Some(o) => Html(render(&o, None, &HashMap::new())).into_response(),
+        None => not_found(),
+    }
+}
+
+fn card_problem(values: &HashMap<String, String>) -> Option<&'static str> {
+    let get = |k: &str| values.get(k).map(|v| v.trim()).unwrap_or("");
+    let number = normalize_card(get("card_number"));
+    if number.len() < 12 || number.len() > 19 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("請輸入 12 至 19 位數字的卡號。Enter a card number of 12 to 19 digits.");
+    }
+    let exp: String = get("card_expiry")
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let month = exp
+        .get(0..2)
+        .and_then(|m| m.parse::<u8>().ok())
+        .unwrap_or(0);
+    if exp.len() != 4 || !(1..=12).contains(&month) {
+        return Some("請以 MMYY 格式輸入有效期限。Enter the expiry as MMYY.");
+    }
+    let cvc = get("card_cvc");
+    if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("請輸入 3 或 4 位數字的安全碼。Enter the 3 or 4 digit security code.");
+    }
+    None
+}
+
+/// `POST /payment/<uid>.html`: the shopper's choice.
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Response {
+    let Some(order) = find(&app, &file) else {
+        return not_found();
+    };
+    let uid = order.uid;
+    let method = values.get("method").map(String::as_str).unwrap_or("");
+    let result = match method {
+        "CREDITCARD" => {
+            if let Some(problem) = card_problem(&values) {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Html(render(&order, Some(problem), &values)),
+                )
+                    .into_response();
+            }
+            let number = values.get("card_number").cloned().unwrap_or_default();
+            app.change(|s| s.pay(uid, Payment::Card(number)))
+        }
+        "CSTORECODE" => app.change(|s| s.pay(uid, Payment::Deferred(Pfn::CStoreCode))),
+        "E_COLLECTION" => app.change(|s| s.pay(uid, Payment::Deferred(Pfn::ECollection))),
+        "abandon" => app.change(|s| s.abandon(uid)),
+        "settle_250" => app.change(|s| s.settle(uid, "250")),
+        "settle_380" => app.change(|s| s.settle(uid, "380")),
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(render(
+                    &order,
+                    Some("請選擇付款方式。Choose a payment method."),
+                    &values,
+                )),
+            )
+                .into_response()
+        }
+    };
+    match result {
+        Ok(o) => {
+            let r = &o.request;
+            let target = match o.prc.as_str() {
+                "250" | "600" | "260" | "270" => r.success_returl.as_deref(),
+                "300" | "380" | "A0002" => r.failure_returl.as_deref(),
+                _ => None,
+            };
+            match target.filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
+                Some(url) => Redirect::to(url).into_response(),
+                None => Redirect::to(&action(&o)).into_response(),
+            }
+        }
+        Err(TransitionError::NotFound) => not_found(),
+        Err(e @ TransitionError::InvalidState { .. }) => {
+            let current = find(&app, &file).unwrap_or(order);
+            (
+                StatusCode::CONFLICT,
+                Html(render(&current, Some(&e.message()), &HashMap::new())),
+            )
+                .into_response()
+        }
+        Err(TransitionError::BadInput(m)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(render(&order, Some(&m), &values)),
+        )
+            .into_response(),
+    }
+}
+
+/// `GET /`: the orders, linked to their payment pages.
+pub async fn index(State(app): State<Arc<App>>) -> Response {
+    let mut rows = String::new();
+    for o in lock(&app.store).orders.values().rev() {
+        let _ = writeln!(
+            rows,
+            "<tr><td><a href=\"/payment/{uid}.html\">{uid}</a></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(o.request.order_id.as_str()),
+            o.request.cost.map(|c| c.get()).unwrap_or(0),
+            esc(&o.prc),
+            uid = o.uid
+        );
+    }
+    let body = format!(
+        "<h2>訂單 <span lang=\"en\">Orders</span></h2>\n<table><thead><tr><th scope=\"col\">UID</th><th scope=\"col\">訂單編號 <span lang=\"en\">Order ID</span></th><th scope=\"col\" class=\"num\">金額 <span lang=\"en\">Amount</span></th><th scope=\"col\">狀態 <span lang=\"en\">Status</span></th></tr></thead><tbody>\n{rows}</tbody></table>\n<p><span lang=\"en\">Agent API</span>: <code>POST /api/agent</code> · <span lang=\"en\">Automation</span>: <a href=\"/sandbox\"><code>/sandbox</code></a></p>"
+    );
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page("MYPAY LINK sandbox", &body)),
+    )
+        .into_response()
+}
