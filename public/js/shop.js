@@ -475,6 +475,33 @@ function checkInvoice(form) {
   }
 }
 
+/** The Worker's field paths (invalid_request details) → this form's inputs. */
+const FIELD_OF_PATH = {
+  'customer.name': 'name',
+  'customer.email': 'email',
+  'customer.phone': 'phone',
+  'invoice.mobile_code': 'mobile_code',
+  'invoice.love_code': 'love_code',
+  'invoice.tax_id': 'tax_id',
+  'invoice.title': 'title',
+};
+
+function markInvalidFields(form, details) {
+  if (!Array.isArray(details)) return;
+  const lines = [];
+  let first = null;
+  for (const d of details) {
+    const input = form.elements[FIELD_OF_PATH[d?.path]];
+    if (input instanceof HTMLInputElement) {
+      input.setAttribute('aria-invalid', 'true');
+      first ??= input;
+    }
+    if (d?.message) lines.push(d.message);
+  }
+  if (lines.length) $('checkout-error').textContent += ' ' + lines.join('; ');
+  first?.focus();
+}
+
 async function submitCheckout(e) {
   e.preventDefault();
   const form = e.target;
@@ -529,6 +556,7 @@ async function submitCheckout(e) {
     // same answer), so the next press starts a new attempt.
     if (state.attempt) state.attempt.key = error.code === 'network_error' ? error.idempotencyKey : undefined;
     err.textContent = errorMessage(error);
+    if (error.code === 'invalid_request') markInvalidFields(form, error.details);
     if (error.code === 'voucher_unavailable' || error.code === 'unknown_product') requestQuote();
     renderSubmit();
   }
@@ -573,6 +601,7 @@ function init() {
   $('voucher-form').addEventListener('submit', applyVoucher);
   $('checkout-form').addEventListener('submit', submitCheckout);
   for (const r of document.querySelectorAll('input[name="invoice"]')) r.addEventListener('change', syncInvoiceFields);
+  $('checkout-form').addEventListener('input', (e) => e.target.removeAttribute?.('aria-invalid'));
   syncInvoiceFields();
   renderAll();
   loadProducts();
