@@ -7,7 +7,10 @@
 //! parses replies and reports, validates orders before they are sent, and
 //! classifies status codes. Each runtime brings its own transport.
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 #[cfg(all(feature = "worker", feature = "js"))]
 compile_error!("the `worker` and `js` features build different wasm modules: enable one at a time");
@@ -31,6 +34,6 @@ pub use reply::{parse_reply, ReplyError};
 pub use validate::{Problem, ProblemCode};
 
 #[cfg(feature = "js")]
-mod js;
+pub mod js;
 #[cfg(feature = "worker")]
 mod worker;
