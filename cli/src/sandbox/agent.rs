@@ -23,6 +23,8 @@ use std::time::Duration;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// Largest body read before answering 413.
+const DRAIN_LIMIT: usize = 1024 * 1024;
 
 /// The page MYPAY's firewall answers to a request without a User-Agent.
 pub const FORBIDDEN_PAGE: &str = "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n<hr><center>Web Application Firewall</center>\r\n</body>\r\n</html>\r\n";
@@ -149,6 +151,9 @@ pub async fn firewall(State(app): State<Arc<App>>, req: Request, next: Next) -> 
         e.http_status = 403;
         e.error = Some("firewall: request without a User-Agent".into());
         log(&app, e);
+        // Read the body first: answering while the client still sends it
+        // resets the connection, and the client would see no page at all.
+        let _ = axum::body::to_bytes(req.into_body(), BODY_LIMIT).await;
         return (StatusCode::FORBIDDEN, Html(FORBIDDEN_PAGE)).into_response();
     }
     next.run(req).await
@@ -157,9 +162,12 @@ pub async fn firewall(State(app): State<Arc<App>>, req: Request, next: Next) -> 
 /// `POST /api/agent`
 pub async fn agent(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     let mut entry = new_entry(&headers);
-    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => {
+    // Read up to DRAIN_LIMIT so that a too-large body still gets its 413
+    // (answering mid-upload would reset the connection).
+    let read = axum::body::to_bytes(body, DRAIN_LIMIT).await;
+    let bytes = match read {
+        Ok(b) if b.len() <= BODY_LIMIT => b,
+        _ => {
             entry.http_status = 413;
             entry.code = Some("100".into());
             entry.error = Some(format!("body larger than {BODY_LIMIT} bytes"));
