@@ -68,7 +68,10 @@ pub struct Service {
 
 impl Service {
     pub fn api(cmd: Command) -> Self {
-        Self { service_name: "api".into(), cmd }
+        Self {
+            service_name: "api".into(),
+            cmd,
+        }
     }
 }
 
@@ -100,9 +103,16 @@ pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 impl Envelope {
     /// Encrypts `payload` for `cmd` under `key` (a fresh IV per field).
-    pub fn seal<T: Serialize>(agent_uid: &str, key: &AgentKey, cmd: Command, payload: &T) -> Result<Self, EnvelopeError> {
-        let service = serde_json::to_string(&Service::api(cmd)).map_err(|e| EnvelopeError::Serialize(e.to_string()))?;
-        let data = serde_json::to_string(payload).map_err(|e| EnvelopeError::Serialize(e.to_string()))?;
+    pub fn seal<T: Serialize>(
+        agent_uid: &str,
+        key: &AgentKey,
+        cmd: Command,
+        payload: &T,
+    ) -> Result<Self, EnvelopeError> {
+        let service = serde_json::to_string(&Service::api(cmd))
+            .map_err(|e| EnvelopeError::Serialize(e.to_string()))?;
+        let data =
+            serde_json::to_string(payload).map_err(|e| EnvelopeError::Serialize(e.to_string()))?;
         Ok(Self {
             agent_uid: agent_uid.to_owned(),
             service: crypto::encrypt(key, &service)?,
@@ -122,8 +132,9 @@ impl Envelope {
     /// Reads a form body.
     pub fn from_form(body: &str) -> Result<Self, EnvelopeError> {
         let (mut uid, mut service, mut data) = (None, None, None);
-        for (k, v) in form_urlencoded::parse(body.trim().as_bytes()) {
-            let slot = match k.as_ref() {
+        let pairs = crate::form::form_pairs(body).map_err(|_| EnvelopeError::Malformed)?;
+        for (k, v) in pairs {
+            let slot = match k.as_str() {
                 "agent_uid" => &mut uid,
                 "service" => &mut service,
                 "encry_data" => &mut data,
@@ -132,10 +143,14 @@ impl Envelope {
             if slot.is_some() {
                 return Err(EnvelopeError::Malformed);
             }
-            *slot = Some(v.into_owned());
+            *slot = Some(v);
         }
         match (uid, service, data) {
-            (Some(agent_uid), Some(service), Some(encry_data)) => Ok(Self { agent_uid, service, encry_data }),
+            (Some(agent_uid), Some(service), Some(encry_data)) => Ok(Self {
+                agent_uid,
+                service,
+                encry_data,
+            }),
             _ => Err(EnvelopeError::Malformed),
         }
     }
@@ -149,13 +164,19 @@ impl Envelope {
             encry_data: String,
         }
         let l: Loose = serde_json::from_str(body).map_err(|_| EnvelopeError::Malformed)?;
-        Ok(Self { agent_uid: l.agent_uid.0, service: l.service, encry_data: l.encry_data })
+        Ok(Self {
+            agent_uid: l.agent_uid.0,
+            service: l.service,
+            encry_data: l.encry_data,
+        })
     }
 
     /// Reads a body of either kind: JSON when the content type says so or the
     /// body starts with `{`, a form otherwise.
     pub fn from_body(content_type: Option<&str>, body: &str) -> Result<Self, EnvelopeError> {
-        let json = content_type.map(|c| c.to_ascii_lowercase().contains("json")).unwrap_or(false)
+        let json = content_type
+            .map(|c| c.to_ascii_lowercase().contains("json"))
+            .unwrap_or(false)
             || body.trim_start().starts_with('{');
         if json {
             Self::from_json(body)
@@ -166,19 +187,28 @@ impl Envelope {
 
     /// Decrypts the `service` field.
     pub fn open_service(&self, keys: &KeyRing) -> Result<Service, EnvelopeError> {
-        let text = keys.decrypt(&self.service).map_err(|_| EnvelopeError::Decrypt)?;
-        serde_json::from_str(&text).map_err(|e| EnvelopeError::BadJson { field: "service", detail: e.to_string() })
+        let text = keys
+            .decrypt(&self.service)
+            .map_err(|_| EnvelopeError::Decrypt)?;
+        serde_json::from_str(&text).map_err(|e| EnvelopeError::BadJson {
+            field: "service",
+            detail: e.to_string(),
+        })
     }
 
     /// Decrypts `encry_data` to its JSON text.
     pub fn open_data_text(&self, keys: &KeyRing) -> Result<String, EnvelopeError> {
-        keys.decrypt(&self.encry_data).map_err(|_| EnvelopeError::Decrypt)
+        keys.decrypt(&self.encry_data)
+            .map_err(|_| EnvelopeError::Decrypt)
     }
 
     /// Decrypts `encry_data` into `T`.
     pub fn open_data<T: DeserializeOwned>(&self, keys: &KeyRing) -> Result<T, EnvelopeError> {
         let text = self.open_data_text(keys)?;
-        serde_json::from_str(&text).map_err(|e| EnvelopeError::BadJson { field: "encry_data", detail: e.to_string() })
+        serde_json::from_str(&text).map_err(|e| EnvelopeError::BadJson {
+            field: "encry_data",
+            detail: e.to_string(),
+        })
     }
 }
 
@@ -192,9 +222,18 @@ pub struct HttpRequest {
 }
 
 /// Builds the request for `cmd` carrying `payload`.
-pub fn build_request<T: Serialize>(agent_uid: &str, key: &AgentKey, cmd: Command, payload: &T) -> Result<HttpRequest, EnvelopeError> {
+pub fn build_request<T: Serialize>(
+    agent_uid: &str,
+    key: &AgentKey,
+    cmd: Command,
+    payload: &T,
+) -> Result<HttpRequest, EnvelopeError> {
     let env = Envelope::seal(agent_uid, key, cmd, payload)?;
-    Ok(HttpRequest { method: "POST", content_type: FORM_CONTENT_TYPE, body: env.to_form() })
+    Ok(HttpRequest {
+        method: "POST",
+        content_type: FORM_CONTENT_TYPE,
+        body: env.to_form(),
+    })
 }
 
 #[cfg(test)]
@@ -203,18 +242,28 @@ mod tests {
     use crate::models::QueryRequest;
 
     fn ring() -> KeyRing {
-        KeyRing::new(AgentKey::new("2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG").unwrap(), None)
+        KeyRing::new(
+            AgentKey::new("2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG").unwrap(),
+            None,
+        )
     }
 
     #[test]
     fn request_envelope_round_trips_as_form() {
-        let q = QueryRequest { uid: "95217".into(), key: "3425042d7d266e4aea5fd4653a0271db".into() };
-        let env = Envelope::seal("518169081001", ring().signing(), Command::QueryOrder, &q).unwrap();
+        let q = QueryRequest {
+            uid: "95217".into(),
+            key: "3425042d7d266e4aea5fd4653a0271db".into(),
+        };
+        let env =
+            Envelope::seal("518169081001", ring().signing(), Command::QueryOrder, &q).unwrap();
         let form = env.to_form();
         assert!(form.starts_with("agent_uid=518169081001&service="));
         let back = Envelope::from_body(Some(FORM_CONTENT_TYPE), &form).unwrap();
         assert_eq!(back, env);
-        assert_eq!(back.open_service(&ring()).unwrap(), Service::api(Command::QueryOrder));
+        assert_eq!(
+            back.open_service(&ring()).unwrap(),
+            Service::api(Command::QueryOrder)
+        );
         let q2: QueryRequest = back.open_data(&ring()).unwrap();
         assert_eq!(q2, q);
     }
@@ -224,24 +273,44 @@ mod tests {
         let s = serde_json::to_string(&Service::api(Command::Orders)).unwrap();
         assert_eq!(s, r#"{"service_name":"api","cmd":"api/orders"}"#);
         // PHP escapes the slash; it reads the same.
-        let php: Service = serde_json::from_str(r#"{"service_name":"api","cmd":"api\/refund"}"#).unwrap();
+        let php: Service =
+            serde_json::from_str(r#"{"service_name":"api","cmd":"api\/refund"}"#).unwrap();
         assert_eq!(php.cmd, Command::Refund);
     }
 
     #[test]
     fn envelope_reads_json_bodies_like_the_node_sample() {
-        let env = Envelope::seal("518169081001", ring().signing(), Command::Refund, &serde_json::json!({})).unwrap();
+        let env = Envelope::seal(
+            "518169081001",
+            ring().signing(),
+            Command::Refund,
+            &serde_json::json!({}),
+        )
+        .unwrap();
         let json = serde_json::to_string(&env).unwrap();
-        assert_eq!(Envelope::from_body(Some("application/json"), &json).unwrap(), env);
+        assert_eq!(
+            Envelope::from_body(Some("application/json"), &json).unwrap(),
+            env
+        );
         assert_eq!(Envelope::from_body(None, &json).unwrap(), env);
     }
 
     #[test]
     fn malformed_envelopes_are_refused() {
-        assert_eq!(Envelope::from_form("agent_uid=1&service=x"), Err(EnvelopeError::Malformed));
-        assert_eq!(Envelope::from_form("agent_uid=1&agent_uid=2&service=x&encry_data=y"), Err(EnvelopeError::Malformed));
+        assert_eq!(
+            Envelope::from_form("agent_uid=1&service=x"),
+            Err(EnvelopeError::Malformed)
+        );
+        assert_eq!(
+            Envelope::from_form("agent_uid=1&agent_uid=2&service=x&encry_data=y"),
+            Err(EnvelopeError::Malformed)
+        );
         assert_eq!(Envelope::from_json("[1,2]"), Err(EnvelopeError::Malformed));
-        let env = Envelope { agent_uid: "1".into(), service: "garbage".into(), encry_data: "x".into() };
+        let env = Envelope {
+            agent_uid: "1".into(),
+            service: "garbage".into(),
+            encry_data: "x".into(),
+        };
         assert_eq!(env.open_service(&ring()), Err(EnvelopeError::Decrypt));
     }
 }

@@ -1,6 +1,11 @@
 //! `application/x-www-form-urlencoded` bodies as MYPAY posts them: flat
 //! fields, with arrays (`voucher_paid`, ...) either as JSON text or in PHP's
 //! bracket notation (`voucher_paid[0][serial_number]=…`).
+//!
+//! Values stay text: a field typed array or object in the models reads JSON
+//! text itself (see [`crate::lenient::json_text`]), while a text field whose
+//! value merely looks like JSON (`result_content={"PinCode":…}`,
+//! `echo_0=[1]`) stays the exact text that was sent.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -15,19 +20,65 @@ pub enum FormError {
     BadFieldName(String),
     #[error("fields do not match the report: {0}")]
     Fields(String),
+    /// A name or value whose percent-encoding decodes to bytes that are not
+    /// UTF-8 (`%FF`). Refused rather than patched with U+FFFD, so a key or
+    /// amount is never silently altered.
+    #[error("field `{0}` is not UTF-8 once percent-decoded")]
+    NotUtf8(String),
 }
 
-/// Reads form fields into a JSON object. Values stay strings, except that
-/// a value which is a JSON array or object is parsed.
+/// Decodes one form component: `+` is a space, `%XX` a byte; a `%` not
+/// followed by two hex digits stays as it is (as browsers and PHP do).
+fn decode_component(raw: &str) -> Result<String, Vec<u8>> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (
+                    bytes.get(i + 1).copied().and_then(hex),
+                    bytes.get(i + 2).copied().and_then(hex),
+                ) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|e| e.into_bytes())
+}
+
+/// The name/value pairs of a form body, in order, strictly decoded: a name or
+/// value that is not UTF-8 once percent-decoded is an error.
+pub fn form_pairs(body: &str) -> Result<Vec<(String, String)>, FormError> {
+    let mut pairs = Vec::new();
+    for part in body.trim().split('&') {
+        if part.is_empty() {
+            continue;
+        }
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        let name = decode_component(k)
+            .map_err(|b| FormError::NotUtf8(String::from_utf8_lossy(&b).into_owned()))?;
+        let value = decode_component(v).map_err(|_| FormError::NotUtf8(name.clone()))?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+/// Reads form fields into a JSON object of strings; bracket names
+/// (`v[0][x]`) become nested objects.
 pub fn form_to_map(body: &str) -> Result<Map<String, Value>, FormError> {
     let mut map = Map::new();
-    for (k, v) in form_urlencoded::parse(body.trim().as_bytes()) {
-        let value = if (v.starts_with('[') && v.ends_with(']')) || (v.starts_with('{') && v.ends_with('}')) {
-            serde_json::from_str(&v).unwrap_or_else(|_| Value::String(v.clone().into_owned()))
-        } else {
-            Value::String(v.into_owned())
-        };
-        insert_path(&mut map, &k, value)?;
+    for (k, v) in form_pairs(body)? {
+        insert_path(&mut map, &k, Value::String(v))?;
     }
     Ok(map)
 }
@@ -52,10 +103,14 @@ fn insert_path(map: &mut Map<String, Value>, key: &str, value: Value) -> Result<
     if root.is_empty() || !rest.is_empty() || segments.len() > 4 {
         return Err(bad());
     }
-    let mut slot = map.entry(root.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+    let mut slot = map
+        .entry(root.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
     for seg in segments {
         let obj = slot.as_object_mut().ok_or_else(bad)?;
-        slot = obj.entry(seg.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        slot = obj
+            .entry(seg.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
     if !matches!(slot, Value::Object(m) if m.is_empty()) {
         return Err(FormError::DuplicateField(key.to_owned()));
@@ -72,12 +127,18 @@ fn arrays_from_indexed(v: Value) -> Value {
             if indexed {
                 let mut entries: Vec<(usize, Value)> = m
                     .into_iter()
-                    .filter_map(|(k, v)| k.parse::<usize>().ok().map(|i| (i, arrays_from_indexed(v))))
+                    .filter_map(|(k, v)| {
+                        k.parse::<usize>().ok().map(|i| (i, arrays_from_indexed(v)))
+                    })
                     .collect();
                 entries.sort_by_key(|(i, _)| *i);
                 Value::Array(entries.into_iter().map(|(_, v)| v).collect())
             } else {
-                Value::Object(m.into_iter().map(|(k, v)| (k, arrays_from_indexed(v))).collect())
+                Value::Object(
+                    m.into_iter()
+                        .map(|(k, v)| (k, arrays_from_indexed(v)))
+                        .collect(),
+                )
             }
         }
         other => other,
@@ -122,19 +183,39 @@ mod tests {
     #[test]
     fn bracket_notation_becomes_arrays() {
         let m: Value = from_form("a=1&v[0][x]=p&v[0][y]=q&v[1][x]=r").unwrap();
-        assert_eq!(m, serde_json::json!({"a":"1","v":[{"x":"p","y":"q"},{"x":"r"}]}));
+        assert_eq!(
+            m,
+            serde_json::json!({"a":"1","v":[{"x":"p","y":"q"},{"x":"r"}]})
+        );
     }
 
     #[test]
-    fn json_text_values_are_parsed() {
-        let m: Value = from_form("v=%5B%7B%22x%22%3A1%7D%5D").unwrap();
-        assert_eq!(m, serde_json::json!({"v":[{"x":1}]}));
+    fn json_looking_values_stay_text() {
+        let m: Value = from_form("v=%5B%7B%22x%22%3A1%7D%5D&e=%7B%7D").unwrap();
+        assert_eq!(m, serde_json::json!({"v":"[{\"x\":1}]","e":"{}"}));
     }
 
     #[test]
     fn duplicate_fields_are_refused() {
-        assert_eq!(form_to_map("a=1&a=2"), Err(FormError::DuplicateField("a".into())));
+        assert_eq!(
+            form_to_map("a=1&a=2"),
+            Err(FormError::DuplicateField("a".into()))
+        );
         assert!(form_to_map("v[0]=1&v[0]=2").is_err());
         assert!(form_to_map("v[0=1").is_err());
+    }
+
+    #[test]
+    fn percent_decoding_is_strict_about_utf8() {
+        assert_eq!(
+            form_pairs("a=%E5%A5%BD+b%2B").unwrap(),
+            vec![("a".into(), "好 b+".into())]
+        );
+        assert_eq!(
+            form_pairs("a=100%").unwrap(),
+            vec![("a".into(), "100%".into())]
+        );
+        assert_eq!(form_pairs("a=%FF"), Err(FormError::NotUtf8("a".into())));
+        assert!(matches!(form_pairs("%C3=1"), Err(FormError::NotUtf8(_))));
     }
 }

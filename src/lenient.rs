@@ -79,7 +79,8 @@ fn parse_whole<E: de::Error>(s: &str) -> Result<i64, E> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(E::custom(format!("expected a whole number, got {s:?}")));
     }
-    t.parse::<i64>().map_err(|_| E::custom("number out of range"))
+    t.parse::<i64>()
+        .map_err(|_| E::custom("number out of range"))
 }
 
 struct WholeVisitor;
@@ -182,7 +183,58 @@ pub mod empty_as_none {
         match v {
             serde_json::Value::Null => Ok(None),
             serde_json::Value::String(ref s) if s.is_empty() => Ok(None),
-            other => T::deserialize(other).map(Some).map_err(serde::de::Error::custom),
+            other => T::deserialize(other)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// `Option<T>` for array and object fields (`voucher_paid`, `row_data`, ...)
+/// that may also arrive as JSON text: a callback report is plain form fields,
+/// so its arrays travel as strings like `[{"product_id":"P01",...}]`. Reads
+/// the value itself, or a string holding its JSON; an empty string or `null`
+/// means "not set". Writes the value (not text).
+pub mod json_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::Value;
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+    where
+        T: serde::de::DeserializeOwned,
+        D: Deserializer<'de>,
+    {
+        let v = Value::deserialize(d)?;
+        let v = match v {
+            Value::Null => return Ok(None),
+            Value::String(s) if s.trim().is_empty() => return Ok(None),
+            Value::String(s) => serde_json::from_str::<Value>(&s)
+                .map_err(|e| serde::de::Error::custom(format!("expected JSON text: {e}")))?,
+            other => other,
+        };
+        T::deserialize(v)
+            .map(Some)
+            .map_err(serde::de::Error::custom)
+    }
+
+    /// The same for a list that defaults to empty (`items`).
+    pub mod vec {
+        use serde::{Deserializer, Serialize, Serializer};
+
+        pub fn serialize<T: Serialize, S: Serializer>(v: &Vec<T>, s: S) -> Result<S::Ok, S::Error> {
+            v.serialize(s)
+        }
+
+        pub fn deserialize<'de, T, D>(d: D) -> Result<Vec<T>, D::Error>
+        where
+            T: serde::de::DeserializeOwned,
+            D: Deserializer<'de>,
+        {
+            super::deserialize::<Vec<T>, D>(d).map(Option::unwrap_or_default)
         }
     }
 }

@@ -3,7 +3,7 @@
 //! version does not know are kept in `extra` so nothing is lost.
 
 use crate::codes::*;
-use crate::lenient::{empty_as_none, Int, StrInt, Text};
+use crate::lenient::{empty_as_none, json_text, Int, StrInt, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
@@ -95,7 +95,7 @@ pub struct OrderRequest {
     #[serde(default)]
     pub ip: String,
     pub item: Option<Text>,
-    #[serde(default)]
+    #[serde(default, with = "json_text::vec")]
     pub items: Vec<Item>,
     pub echo_0: Option<String>,
     pub echo_1: Option<String>,
@@ -132,20 +132,28 @@ pub struct OrderRequest {
     pub agent_charge_fee: Option<Int>,
     pub is_agent_charge: Option<IsAgentCharge>,
     pub voucher_type: Option<VoucherType>,
+    /// Also read as `voucherPaid`, the key the C# and Java samples use.
+    #[serde(default, with = "json_text", alias = "voucherPaid")]
     pub voucher_paid: Option<Vec<PaidVoucher>>,
+    /// Also read as `voucherFree`, the key the C# and Java samples use.
+    #[serde(default, with = "json_text", alias = "voucherFree")]
     pub voucher_free: Option<Vec<FreeVoucher>>,
     pub voucher_invoice_type: Option<VoucherInvoiceType>,
+    /// Fields this version does not model, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 impl OrderRequest {
     /// 『是否為經銷商代收費模式』 as MYPAY will apply it: an explicit
-    /// `is_agent_charge` wins; otherwise 1 when `agent_charge_fee` is set
-    /// (non-zero) or either fee type includes fees, else 0.
+    /// `is_agent_charge` wins; otherwise 1 when `agent_charge_fee` has a fee
+    /// (above 0) or either fee type includes fees (`agent_sms_fee_type` or
+    /// `agent_charge_fee_type` 1), else 0.
     pub fn effective_is_agent_charge(&self) -> IsAgentCharge {
         if let Some(v) = &self.is_agent_charge {
             return v.clone();
         }
-        let fee = self.agent_charge_fee.map(|f| f.get() != 0).unwrap_or(false);
+        let fee = self.agent_charge_fee.map(|f| f.get() > 0).unwrap_or(false);
         let sms = self.agent_sms_fee_type == Some(AgentSmsFeeType::Included);
         let charge = self.agent_charge_fee_type == Some(AgentChargeFeeType::Included);
         if fee || sms || charge {
@@ -211,7 +219,9 @@ pub struct Transaction {
     #[serde(default, with = "empty_as_none")]
     pub actual_cost: Option<StrInt>,
     pub actual_currency: Option<Currency>,
+    #[serde(default, with = "json_text")]
     pub voucher_paid: Option<Vec<PaidVoucher>>,
+    #[serde(default, with = "json_text")]
     pub voucher_free: Option<Vec<FreeVoucher>>,
     pub price: Option<Text>,
     pub actual_price: Option<Text>,
@@ -249,7 +259,10 @@ impl Transaction {
 
     /// What the status code means for the order.
     pub fn status_class(&self) -> StatusClass {
-        self.prc.as_ref().map(StatusCode::class).unwrap_or(StatusClass::Unknown)
+        self.prc
+            .as_ref()
+            .map(StatusCode::class)
+            .unwrap_or(StatusClass::Unknown)
     }
 }
 
@@ -292,6 +305,7 @@ pub struct InvoiceInfo {
     pub invoice_order_detail: Option<String>,
     pub invoice_ratetype: Option<InvoiceRateType>,
     pub invoice_input_type: Option<InvoiceInputType>,
+    #[serde(default, with = "json_text")]
     pub invoice_allowance: Option<Vec<InvoiceAllowance>>,
 }
 
@@ -307,6 +321,7 @@ pub struct RefundOrderInfo {
     #[serde(default, with = "empty_as_none")]
     pub actual_cost: Option<StrInt>,
     pub actual_currency: Option<Currency>,
+    #[serde(default, with = "json_text")]
     pub voucher_paid: Option<Vec<PaidVoucher>>,
     pub retmsg: Option<String>,
     pub finishtime: Option<String>,
@@ -342,7 +357,9 @@ pub struct QueryReply {
     #[serde(flatten)]
     pub transaction: Transaction,
     pub appropriation_date: Option<String>,
+    #[serde(default, with = "json_text")]
     pub refund_order: Option<Vec<RefundOrderInfo>>,
+    #[serde(default, with = "json_text")]
     pub cancel_order: Option<Vec<CancelOrderInfo>>,
     #[serde(flatten)]
     pub invoice: InvoiceInfo,
@@ -374,10 +391,15 @@ pub struct RefundRequest {
     /// Amount refunded: in voucher mode, the whole amount the shopper paid.
     pub cost: Option<StrInt>,
     /// Every paid voucher of the order (required in voucher mode).
+    #[serde(default, with = "json_text", alias = "voucherPaid")]
     pub voucher_paid: Option<Vec<VoucherRef>>,
     pub invoice_state: Option<RefundInvoiceState>,
     /// Refund lines; when sent, they sum to `cost`.
+    #[serde(default, with = "json_text")]
     pub items: Option<Vec<Item>>,
+    /// Fields this version does not model, kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// 『退款完成回傳資訊』
@@ -396,6 +418,7 @@ pub struct RefundRowData {
     pub currency: Option<Currency>,
     #[serde(default, with = "empty_as_none")]
     pub actual_cost: Option<StrInt>,
+    #[serde(default, with = "json_text")]
     pub voucher_paid: Option<Vec<PaidVoucher>>,
     pub actual_currency: Option<Currency>,
     pub retmsg: Option<String>,
@@ -418,6 +441,7 @@ pub struct RefundRowData {
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefundReply {
+    #[serde(default, with = "json_text")]
     pub row_data: Option<RefundRowData>,
     pub key: Option<String>,
     pub uid: Option<Text>,

@@ -46,9 +46,17 @@ fn snippet(body: &str) -> String {
     body.chars().take(200).collect()
 }
 
-fn parse_json<T: DeserializeOwned>(status: u16, body: &str) -> Result<(serde_json::Value, T), ReplyError> {
-    let value: serde_json::Value =
-        serde_json::from_str(body.trim()).map_err(|_| ReplyError::NotJson { status, snippet: snippet(body) })?;
+/// Reads the reply as a JSON object. A UTF-8 byte order mark (which some
+/// PHP stacks emit before the body) is skipped.
+fn parse_json<T: DeserializeOwned>(
+    status: u16,
+    body: &str,
+) -> Result<(serde_json::Value, T), ReplyError> {
+    let value: serde_json::Value = serde_json::from_str(body.trim_start_matches('\u{feff}').trim())
+        .map_err(|_| ReplyError::NotJson {
+            status,
+            snippet: snippet(body),
+        })?;
     if !value.is_object() {
         return Err(ReplyError::Malformed("not a JSON object".into()));
     }
@@ -62,7 +70,10 @@ fn mypay_error(value: &serde_json::Value) -> ReplyError {
         Some(serde_json::Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     };
-    ReplyError::Mypay { code: text("code"), msg: text("msg") }
+    ReplyError::Mypay {
+        code: text("code"),
+        msg: text("msg"),
+    }
 }
 
 /// `api/orders`: success is code 200 with `uid`, `key` and `url`.
@@ -72,7 +83,9 @@ pub fn parse_order_reply(status: u16, body: &str) -> Result<OrderReply, ReplyErr
         return Err(mypay_error(&value));
     }
     if r.uid.is_none() || r.key.is_none() || r.url.is_none() {
-        return Err(ReplyError::Malformed("code 200 without uid, key and url".into()));
+        return Err(ReplyError::Malformed(
+            "code 200 without uid, key and url".into(),
+        ));
     }
     Ok(r)
 }
@@ -119,9 +132,18 @@ mod tests {
         let ok = r#"{"code":"200","msg":"資料正確","url":"http:\/\/pay.usecase.cc\/payment\/95227.html","uid":95227,"key":"d2c55a2055cbe6f711f1e977039e2a8f"}"#;
         let r = parse_order_reply(200, ok).unwrap();
         assert_eq!(r.uid.unwrap().as_str(), "95227");
-        assert_eq!(r.url.as_deref(), Some("http://pay.usecase.cc/payment/95227.html"));
+        assert_eq!(
+            r.url.as_deref(),
+            Some("http://pay.usecase.cc/payment/95227.html")
+        );
         let err = parse_order_reply(200, r#"{"code":"100","msg":"資料錯誤"}"#).unwrap_err();
-        assert_eq!(err, ReplyError::Mypay { code: "100".into(), msg: "資料錯誤".into() });
+        assert_eq!(
+            err,
+            ReplyError::Mypay {
+                code: "100".into(),
+                msg: "資料錯誤".into()
+            }
+        );
     }
 
     #[test]
@@ -133,14 +155,33 @@ mod tests {
 
     #[test]
     fn refund_b500_is_an_error_with_code_and_msg() {
-        let err = parse_refund_reply(200, r#"{"code":"B500","msg":"執行失敗","uid":"1","key":"k"}"#).unwrap_err();
-        assert_eq!(err, ReplyError::Mypay { code: "B500".into(), msg: "執行失敗".into() });
+        let err = parse_refund_reply(
+            200,
+            r#"{"code":"B500","msg":"執行失敗","uid":"1","key":"k"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ReplyError::Mypay {
+                code: "B500".into(),
+                msg: "執行失敗".into()
+            }
+        );
     }
 
     #[test]
     fn query_error_reply_carries_code() {
         let err = parse_query_reply(200, r#"{"code":"100","msg":"查無資料"}"#).unwrap_err();
-        assert_eq!(err, ReplyError::Mypay { code: "100".into(), msg: "查無資料".into() });
-        assert!(matches!(parse_query_reply(200, "[]"), Err(ReplyError::Malformed(_))));
+        assert_eq!(
+            err,
+            ReplyError::Mypay {
+                code: "100".into(),
+                msg: "查無資料".into()
+            }
+        );
+        assert!(matches!(
+            parse_query_reply(200, "[]"),
+            Err(ReplyError::Malformed(_))
+        ));
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::codes::{IsAgentCharge, VoucherType};
 use crate::lenient::Int;
-use crate::models::{OrderRequest, RefundRequest, VoucherRef};
+use crate::models::{Item, OrderRequest, RefundRequest, VoucherRef};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -96,7 +96,11 @@ struct Problems(Vec<Problem>);
 
 impl Problems {
     fn push(&mut self, path: impl Into<String>, code: ProblemCode, message: impl Into<String>) {
-        self.0.push(Problem { path: path.into(), code, message: message.into() });
+        self.0.push(Problem {
+            path: path.into(),
+            code,
+            message: message.into(),
+        });
     }
 
     fn required(&mut self, path: &str, present: bool) {
@@ -116,10 +120,18 @@ impl Problems {
 
     fn bounded(&mut self, path: &str, v: i64) -> Option<i64> {
         if v < 0 {
-            self.push(path, ProblemCode::NegativeAmount, format!("{path} must not be negative"));
+            self.push(
+                path,
+                ProblemCode::NegativeAmount,
+                format!("{path} must not be negative"),
+            );
             None
         } else if v > MAX_AMOUNT {
-            self.push(path, ProblemCode::AmountOverflow, format!("{path} is larger than {MAX_AMOUNT}"));
+            self.push(
+                path,
+                ProblemCode::AmountOverflow,
+                format!("{path} is larger than {MAX_AMOUNT}"),
+            );
             None
         } else {
             Some(v)
@@ -150,6 +162,47 @@ fn checked_sum(parts: impl IntoIterator<Item = Option<i64>>) -> Option<Option<i6
     Some(Some(total))
 }
 
+/// Checks one 『商品項目』 line (every field 必填, `total` = `cost` ×
+/// `amount`); returns its total when it is usable for sums.
+fn check_item(p: &mut Problems, i: usize, item: &Item) -> Option<i64> {
+    let at = |f: &str| format!("items[{i}].{f}");
+    p.required(&at("id"), !item.id.as_str().trim().is_empty());
+    p.required(&at("name"), !item.name.trim().is_empty());
+    let unit = p.amount(&at("cost"), item.cost);
+    let qty = match item.amount {
+        None => {
+            p.required(&at("amount"), false);
+            None
+        }
+        Some(q) if q.get() <= 0 => {
+            p.push(
+                at("amount"),
+                ProblemCode::InvalidQuantity,
+                "amount must be at least 1",
+            );
+            None
+        }
+        Some(q) => p.bounded(&at("amount"), q.get()),
+    };
+    let total = p.amount(&at("total"), item.total);
+    if let (Some(unit), Some(qty), Some(total)) = (unit, qty, total) {
+        match unit.checked_mul(qty) {
+            Some(expected) if expected == total => {}
+            Some(expected) => p.push(
+                at("total"),
+                ProblemCode::LineTotalMismatch,
+                format!("total is {total} but cost × amount is {expected}"),
+            ),
+            None => p.push(
+                at("total"),
+                ProblemCode::AmountOverflow,
+                "cost × amount overflows",
+            ),
+        }
+    }
+    total
+}
+
 /// Validates a 『PayPage金流交易-折價券模式』 request.
 pub fn validate_order(o: &OrderRequest) -> Result<(), Vec<Problem>> {
     let mut p = Problems::default();
@@ -158,7 +211,11 @@ pub fn validate_order(o: &OrderRequest) -> Result<(), Vec<Problem>> {
     p.required("order_id", !o.order_id.as_str().trim().is_empty());
     p.required("ip", !o.ip.trim().is_empty());
     if o.order_id.as_str().len() > ORDER_ID_MAX_BYTES {
-        p.push("order_id", ProblemCode::TooLong, format!("order_id is at most {ORDER_ID_MAX_BYTES} bytes"));
+        p.push(
+            "order_id",
+            ProblemCode::TooLong,
+            format!("order_id is at most {ORDER_ID_MAX_BYTES} bytes"),
+        );
     }
     let cost = o.cost.map(|c| Int(c.get()));
     let cost = p.amount("cost", cost);
@@ -166,34 +223,7 @@ pub fn validate_order(o: &OrderRequest) -> Result<(), Vec<Problem>> {
     p.required("items", !o.items.is_empty());
     let mut item_totals = Vec::with_capacity(o.items.len());
     for (i, item) in o.items.iter().enumerate() {
-        let at = |f: &str| format!("items[{i}].{f}");
-        p.required(&at("id"), !item.id.as_str().trim().is_empty());
-        p.required(&at("name"), !item.name.trim().is_empty());
-        let unit = p.amount(&at("cost"), item.cost);
-        let qty = match item.amount {
-            None => {
-                p.required(&at("amount"), false);
-                None
-            }
-            Some(q) if q.get() <= 0 => {
-                p.push(at("amount"), ProblemCode::InvalidQuantity, "amount must be at least 1");
-                None
-            }
-            Some(q) => p.bounded(&at("amount"), q.get()),
-        };
-        let total = p.amount(&at("total"), item.total);
-        if let (Some(unit), Some(qty), Some(total)) = (unit, qty, total) {
-            match unit.checked_mul(qty) {
-                Some(expected) if expected == total => {}
-                Some(expected) => p.push(
-                    at("total"),
-                    ProblemCode::LineTotalMismatch,
-                    format!("total is {total} but cost × amount is {expected}"),
-                ),
-                None => p.push(at("total"), ProblemCode::AmountOverflow, "cost × amount overflows"),
-            }
-        }
-        item_totals.push(total);
+        item_totals.push(check_item(&mut p, i, item));
     }
 
     let paid = o.voucher_paid.as_deref().unwrap_or_default();
@@ -203,12 +233,24 @@ pub fn validate_order(o: &OrderRequest) -> Result<(), Vec<Problem>> {
     let vouchers = paid
         .iter()
         .enumerate()
-        .map(|(i, v)| (format!("voucher_paid[{i}]"), &v.product_id, &v.serial_number, &v.name, v.cost))
-        .chain(
-            free.iter()
-                .enumerate()
-                .map(|(i, v)| (format!("voucher_free[{i}]"), &v.product_id, &v.serial_number, &v.name, v.cost)),
-        );
+        .map(|(i, v)| {
+            (
+                format!("voucher_paid[{i}]"),
+                &v.product_id,
+                &v.serial_number,
+                &v.name,
+                v.cost,
+            )
+        })
+        .chain(free.iter().enumerate().map(|(i, v)| {
+            (
+                format!("voucher_free[{i}]"),
+                &v.product_id,
+                &v.serial_number,
+                &v.name,
+                v.cost,
+            )
+        }));
     for (at, product_id, serial, name, vcost) in vouchers {
         p.required(&format!("{at}.product_id"), !product_id.trim().is_empty());
         p.required(&format!("{at}.serial_number"), !serial.trim().is_empty());
@@ -233,41 +275,69 @@ pub fn validate_order(o: &OrderRequest) -> Result<(), Vec<Problem>> {
     }
 
     if !paid.is_empty() || !free.is_empty() {
-        let ok = matches!(o.voucher_type, Some(VoucherType::Fixed) | Some(VoucherType::RealTime));
+        let ok = matches!(
+            o.voucher_type,
+            Some(VoucherType::Fixed) | Some(VoucherType::RealTime)
+        );
         if !ok {
-            p.push("voucher_type", ProblemCode::VoucherTypeRequired, "vouchers need voucher_type 1 or 2");
+            p.push(
+                "voucher_type",
+                ProblemCode::VoucherTypeRequired,
+                "vouchers need voucher_type 1 or 2",
+            );
         }
     }
 
     if let Some(fee) = o.agent_charge_fee {
         p.bounded("agent_charge_fee", fee.get());
     }
-    if o.is_agent_charge == Some(IsAgentCharge::No)
-        && o.agent_charge_fee.map(|f| f.get() > 0).unwrap_or(false)
-    {
-        p.push(
-            "is_agent_charge",
-            ProblemCode::AgentChargeConflict,
-            "is_agent_charge is 0 but agent_charge_fee is set: the fee would not be charged",
-        );
+    // Explicit wins (『是否為經銷商代收費模式』), so an explicit 0 silently
+    // drops what the fee fields ask for: a fee, or fees that include the SMS
+    // or card fee. That contradiction is a problem.
+    if o.is_agent_charge == Some(IsAgentCharge::No) {
+        let implied = OrderRequest {
+            is_agent_charge: None,
+            agent_charge_fee: o.agent_charge_fee,
+            agent_sms_fee_type: o.agent_sms_fee_type.clone(),
+            agent_charge_fee_type: o.agent_charge_fee_type.clone(),
+            ..OrderRequest::default()
+        }
+        .effective_is_agent_charge();
+        if implied == IsAgentCharge::Yes {
+            p.push(
+                "is_agent_charge",
+                ProblemCode::AgentChargeConflict,
+                "is_agent_charge is 0 but agent_charge_fee, agent_sms_fee_type or agent_charge_fee_type say the agent charges",
+            );
+        }
     }
 
     match (checked_sum(item_totals), checked_sum(voucher_costs)) {
         (Some(Some(items)), Some(Some(vouchers))) => {
             let expected = items - vouchers;
             if expected < 0 {
-                p.push("cost", ProblemCode::NegativeAmount, format!("vouchers ({vouchers}) exceed the items ({items})"));
+                p.push(
+                    "cost",
+                    ProblemCode::NegativeAmount,
+                    format!("vouchers ({vouchers}) exceed the items ({items})"),
+                );
             } else if let Some(cost) = cost {
                 if cost != expected {
                     p.push(
                         "cost",
                         ProblemCode::CostMismatch,
-                        format!("cost is {cost} but items {items} − vouchers {vouchers} = {expected}"),
+                        format!(
+                            "cost is {cost} but items {items} − vouchers {vouchers} = {expected}"
+                        ),
                     );
                 }
             }
         }
-        (None, _) | (_, None) => p.push("cost", ProblemCode::AmountOverflow, "the sum of amounts overflows"),
+        (None, _) | (_, None) => p.push(
+            "cost",
+            ProblemCode::AmountOverflow,
+            "the sum of amounts overflows",
+        ),
         _ => {}
     }
     p.finish()
@@ -293,25 +363,38 @@ pub fn validate_refund(r: &RefundRequest, order: Option<&PaidOrder>) -> Result<(
 
     let refs = r.voucher_paid.as_deref().unwrap_or_default();
     for (i, v) in refs.iter().enumerate() {
-        p.required(&format!("voucher_paid[{i}].product_id"), !v.product_id.trim().is_empty());
-        p.required(&format!("voucher_paid[{i}].serial_number"), !v.serial_number.trim().is_empty());
+        p.required(
+            &format!("voucher_paid[{i}].product_id"),
+            !v.product_id.trim().is_empty(),
+        );
+        p.required(
+            &format!("voucher_paid[{i}].serial_number"),
+            !v.serial_number.trim().is_empty(),
+        );
     }
 
     if let Some(items) = &r.items {
         let mut totals = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            p.required(&format!("items[{i}].name"), !item.name.trim().is_empty());
-            totals.push(p.amount(&format!("items[{i}].total"), item.total));
+            totals.push(check_item(&mut p, i, item));
         }
         match checked_sum(totals) {
             Some(Some(sum)) => {
                 if let Some(cost) = cost {
                     if sum != cost {
-                        p.push("items", ProblemCode::RefundItemsMismatch, format!("items sum to {sum} but cost is {cost}"));
+                        p.push(
+                            "items",
+                            ProblemCode::RefundItemsMismatch,
+                            format!("items sum to {sum} but cost is {cost}"),
+                        );
                     }
                 }
             }
-            None => p.push("items", ProblemCode::AmountOverflow, "the sum of items overflows"),
+            None => p.push(
+                "items",
+                ProblemCode::AmountOverflow,
+                "the sum of items overflows",
+            ),
             Some(None) => {}
         }
     }
@@ -322,7 +405,10 @@ pub fn validate_refund(r: &RefundRequest, order: Option<&PaidOrder>) -> Result<(
                 p.push(
                     "cost",
                     ProblemCode::RefundNotFull,
-                    format!("a voucher-mode refund is the full paid amount {}, not {cost}", order.cost),
+                    format!(
+                        "a voucher-mode refund is the full paid amount {}, not {cost}",
+                        order.cost
+                    ),
                 );
             }
         }
