@@ -431,8 +431,11 @@ pub fn verify_notification(report: JsValue, expected: JsValue) -> JsResult<bool>
 /// What a status code (`prc`, `code`) means: `paid`, `pending`, `failed`, ...
 #[wasm_bindgen(js_name = statusClass)]
 pub fn status_class(code: JsValue) -> JsResult<String> {
-    let code: Text = json_arg(&code, "code")?;
-    let class = StatusCode::from_code(code.as_str()).class();
+    let code = match code.as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64),
+        _ => text_arg(&code, "code")?,
+    };
+    let class = StatusCode::from_code(&code).class();
     match serde_json::to_value(class) {
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(Failure::new("internal_error", "status class").into()),
