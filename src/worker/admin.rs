@@ -1,0 +1,472 @@
+//! The admin API (`Authorization: Bearer ADMIN_TOKEN`, compared in constant
+//! time): orders, refunds, vouchers, reconciliation.
+
+use super::db::{n, os, s, EventRow, OrderRow, VoucherRow, ORDER_SELECT, VOUCHER_SELECT};
+use super::http::{self, ok_json, ApiError, ApiResult};
+use super::orders;
+use super::{log, mypay, time, App};
+use crate::checkout::VoucherKind;
+use crate::codes::RefundInvoiceState;
+use crate::crypto::secret_eq;
+use crate::lenient::StrInt;
+use crate::models::{RefundRequest, VoucherRef};
+use crate::order_state::{OrderEvent, OrderStatus};
+use crate::validate::{validate_refund, PaidOrder, VOUCHER_PRODUCT_ID_MAX_BYTES};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use worker::{Request, Response};
+
+fn authorize<'a>(req: &Request, app: &'a App) -> ApiResult<&'a super::config::Config> {
+    let cfg = app.config()?;
+    let token = http::bearer(req).unwrap_or_default();
+    if token.is_empty() || !secret_eq(&token, &cfg.admin_token) {
+        log::warn("admin_unauthorized", json!({"path": req.path()}));
+        return Err(ApiError::new(
+            401,
+            "unauthorized",
+            "a valid admin token is required",
+        ));
+    }
+    Ok(cfg)
+}
+
+pub async fn list_orders(req: Request, app: &App) -> ApiResult<Response> {
+    authorize(&req, app)?;
+    let db = app.db()?;
+    let status = http::query_param(&req, "status").filter(|s| !s.is_empty());
+    if let Some(st) = &status {
+        if OrderStatus::parse(st).is_none() {
+            return Err(ApiError::bad_request("invalid_request", "unknown status"));
+        }
+    }
+    let limit = http::query_param(&req, "limit")
+        .and_then(|l| l.parse::<i64>().ok())
+        .unwrap_or(50)
+        .clamp(1, 200);
+    // The cursor is "<created_at>:<order_id>" of the last order of a page.
+    let (c_at, c_id) = match http::query_param(&req, "cursor").filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let (a, b) = c
+                .split_once(':')
+                .ok_or_else(|| ApiError::bad_request("invalid_request", "bad cursor"))?;
+            (
+                a.parse::<i64>()
+                    .map_err(|_| ApiError::bad_request("invalid_request", "bad cursor"))?,
+                b.to_owned(),
+            )
+        }
+        None => (i64::MAX / 2, String::new()),
+    };
+    let rows: Vec<OrderRow> = db
+        .all(
+            &format!(
+                "{ORDER_SELECT} WHERE (?1 IS NULL OR status = ?1) AND (created_at < ?2 OR (created_at = ?2 AND id < ?3) OR ?3 = '') \
+                 AND (?3 != '' OR created_at <= ?2) ORDER BY created_at DESC, id DESC LIMIT ?4"
+            ),
+            &[os(status.as_deref()), n(c_at), s(&c_id), n(limit + 1)],
+        )
+        .await?;
+    let more = rows.len() as i64 > limit;
+    let page: Vec<&OrderRow> = rows.iter().take(limit as usize).collect();
+    let next_cursor = if more {
+        page.last().map(|o| format!("{}:{}", o.created_at, o.id))
+    } else {
+        None
+    };
+    let orders: Vec<Value> = page
+        .iter()
+        .map(|o| {
+            json!({"order_id": o.id, "status": o.status, "amount": o.amount, "currency": o.currency, "prc": o.prc,
+                   "mypay_uid": o.mypay_uid, "created_at": time::rfc3339(o.created_at), "updated_at": time::rfc3339(o.updated_at),
+                   "report_pending": o.report_pending == 1})
+        })
+        .collect();
+    ok_json(200, &json!({"orders": orders, "next_cursor": next_cursor}))
+}
+
+pub async fn get_order(req: Request, app: &App, id: &str) -> ApiResult<Response> {
+    let cfg = authorize(&req, app)?;
+    let db = app.db()?;
+    let o = db
+        .order(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let mut view = orders::order_view(&db, &o).await?;
+    let events: Vec<EventRow> = db
+        .all(
+            "SELECT id, kind, prc, detail, created_at FROM events WHERE order_id = ?1 ORDER BY id",
+            &[s(id)],
+        )
+        .await?;
+    let events: Vec<Value> = events
+        .into_iter()
+        .map(|e| {
+            let detail = e.detail.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok());
+            json!({"id": e.id, "kind": e.kind, "prc": e.prc, "detail": detail, "at": time::rfc3339(e.created_at)})
+        })
+        .collect();
+    let live = match (o.mypay_uid.as_deref(), o.mypay_key.as_deref()) {
+        (Some(uid), Some(key)) => match mypay::query_order(cfg, uid, key).await {
+            Ok(mut r) => {
+                r.transaction.key = None;
+                serde_json::to_value(&r).unwrap_or(Value::Null)
+            }
+            Err(e) => {
+                let (_, code, message) = e.api_error();
+                json!({"error": {"code": code, "message": message}})
+            }
+        },
+        _ => Value::Null,
+    };
+    if let Some(m) = view.as_object_mut() {
+        m.insert("mypay_uid".into(), json!(o.mypay_uid));
+        m.insert("requested_pfn".into(), json!(o.pfn));
+        m.insert("refund_state".into(), json!(o.refund_state));
+        m.insert("report_pending".into(), json!(o.report_pending == 1));
+        m.insert(
+            "refund".into(),
+            o.refund
+                .as_deref()
+                .and_then(|r| serde_json::from_str::<Value>(r).ok())
+                .unwrap_or(Value::Null),
+        );
+        m.insert("events".into(), json!(events));
+        m.insert("mypay".into(), live);
+    }
+    ok_json(200, &view)
+}
+
+#[derive(Deserialize, Default)]
+struct RefundBody {
+    #[serde(default)]
+    invoice_state: Option<String>,
+}
+
+pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response> {
+    let cfg = authorize(&req, app)?;
+    let db = app.db()?;
+    let body = http::read_body(&mut req).await?;
+    let rb: RefundBody = if body.iter().all(u8::is_ascii_whitespace) {
+        RefundBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|_| ApiError::bad_request("bad_json", "the body is not valid JSON"))?
+    };
+    let invoice_state = match rb.invoice_state.as_deref() {
+        None => None,
+        Some("4") => Some(RefundInvoiceState::Void),
+        Some("6") => Some(RefundInvoiceState::Allowance),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "invoice_state is \"4\" or \"6\"",
+            ))
+        }
+    };
+    let o = db
+        .order(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    match orders::status_of(&o)? {
+        OrderStatus::Refunded => {
+            return Err(ApiError::new(
+                409,
+                "already_refunded",
+                "the order has been refunded",
+            ))
+        }
+        OrderStatus::Paid | OrderStatus::NeedsReview => {}
+        _ => {
+            return Err(ApiError::new(
+                409,
+                "not_refundable",
+                "only a paid order can be refunded",
+            ))
+        }
+    }
+    let (Some(uid), Some(key)) = (o.mypay_uid.clone(), o.mypay_key.clone()) else {
+        return Err(ApiError::new(
+            409,
+            "not_refundable",
+            "the order has no MYPAY transaction",
+        ));
+    };
+    // Claim the refund so that two admins cannot refund twice.
+    let claimed = db
+        .run(
+            "UPDATE orders SET refund_state = 'in_progress', updated_at = ?1 WHERE id = ?2 AND status IN ('paid','needs_review') AND refund_state IS NULL",
+            &[n(time::now()), s(id)],
+        )
+        .await?;
+    if claimed == 0 {
+        return Err(ApiError::new(
+            409,
+            "already_refunded",
+            "a refund of this order is done or in progress",
+        ));
+    }
+    let paid: Vec<VoucherRef> = db
+        .order_vouchers(id)
+        .await?
+        .into_iter()
+        .filter(|v| v.kind == "paid")
+        .map(|v| VoucherRef {
+            product_id: v.product_id,
+            serial_number: v.code,
+        })
+        .collect();
+    let r = RefundRequest {
+        store_uid: cfg.store_uid.as_str().into(),
+        key,
+        uid: uid.as_str().into(),
+        cost: Some(StrInt(o.amount)),
+        voucher_paid: (!paid.is_empty()).then(|| paid.clone()),
+        invoice_state,
+        items: None,
+        ..Default::default()
+    };
+    let release_args = [s(id)];
+    let release = || {
+        db.run(
+            "UPDATE orders SET refund_state = NULL WHERE id = ?1 AND refund_state = 'in_progress'",
+            &release_args,
+        )
+    };
+    if let Err(p) = validate_refund(
+        &r,
+        Some(&PaidOrder {
+            cost: o.amount,
+            voucher_paid: paid,
+        }),
+    ) {
+        let _ = release().await;
+        return Err(ApiError::internal(
+            "refund_validation",
+            format!("{} problems", p.len()),
+        ));
+    }
+    match mypay::refund(cfg, &r).await {
+        Ok(reply) => {
+            let mut row = reply
+                .row_data
+                .clone()
+                .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+                .unwrap_or(Value::Null);
+            if let Some(m) = row.as_object_mut() {
+                m.remove("key");
+            }
+            let refund = json!({"code": reply.code.code(), "msg": reply.msg, "row_data": row});
+            let now = time::now();
+            db.batch(vec![
+                db.stmt(
+                    "UPDATE orders SET refund_state = 'done', refund = ?1 WHERE id = ?2",
+                    &[s(&refund.to_string()), s(id)],
+                )?,
+                db.event_stmt(Some(id), "refund", Some(reply.code.code()), &refund, now)?,
+            ])
+            .await
+            .map_err(|e| ApiError::internal("d1_refund", e))?;
+            if let Some(fresh) = db.order(id).await? {
+                orders::apply_event(&db, &fresh, &OrderEvent::Refunded, "admin_refund", None)
+                    .await?;
+            }
+            log::info("refund", json!({"order_id": id, "code": reply.code.code()}));
+            ok_json(
+                200,
+                &json!({"order_id": id, "status": "refunded", "refund": refund}),
+            )
+        }
+        Err(e) => {
+            let _ = release().await;
+            let _ = db
+                .event(
+                    Some(id),
+                    "refund_failed",
+                    None,
+                    &json!({"error": e.log_code()}),
+                    time::now(),
+                )
+                .await;
+            let (status, code, message) = e.api_error();
+            Err(ApiError::new(status, code, message))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct IssueBody {
+    kind: String,
+    name: String,
+    value: i64,
+    #[serde(default = "one")]
+    count: i64,
+    #[serde(default)]
+    prefix: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    refund_return_type: Option<String>,
+    product_id: String,
+    #[serde(default)]
+    expires_at: Option<Value>,
+    #[serde(default)]
+    min_spend: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+pub async fn issue_vouchers(mut req: Request, app: &App) -> ApiResult<Response> {
+    authorize(&req, app)?;
+    let db = app.db()?;
+    let (b, _) = http::read_json::<IssueBody>(&mut req).await?;
+    let bad = |m: &str| ApiError::bad_request("invalid_request", m.to_owned());
+    let kind = VoucherKind::parse(&b.kind).ok_or_else(|| bad("kind is \"paid\" or \"free\""))?;
+    if b.name.trim().is_empty() || b.name.chars().count() > 50 {
+        return Err(bad("name is 1 to 50 characters"));
+    }
+    if !(1..=1_000_000).contains(&b.value) {
+        return Err(bad("value is 1 to 1000000 TWD"));
+    }
+    if !(1..=500).contains(&b.count) {
+        return Err(bad("count is 1 to 500"));
+    }
+    if b.min_spend < 0 {
+        return Err(bad("min_spend must not be negative"));
+    }
+    let pid = b.product_id.trim();
+    if pid.is_empty()
+        || pid.len() > VOUCHER_PRODUCT_ID_MAX_BYTES
+        || !pid
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    {
+        return Err(bad("product_id is 1 to 32 letters, digits, - or _"));
+    }
+    let prefix = b
+        .prefix
+        .as_deref()
+        .unwrap_or(pid)
+        .trim()
+        .to_ascii_uppercase();
+    if prefix.is_empty()
+        || prefix.len() > 24
+        || !prefix
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-')
+    {
+        return Err(bad("prefix is 1 to 24 letters, digits or -"));
+    }
+    let issuer = b.issuer.unwrap_or_else(|| "1".into());
+    let issuer_ok = match kind {
+        VoucherKind::Paid => ["1", "2"].contains(&issuer.as_str()),
+        VoucherKind::Free => ["1", "2", "3"].contains(&issuer.as_str()),
+    };
+    if !issuer_ok {
+        return Err(bad(
+            "issuer is 1 or 2 for paid vouchers, 1, 2 or 3 for free ones",
+        ));
+    }
+    let rrt = match kind {
+        VoucherKind::Paid => {
+            let r = b.refund_return_type.unwrap_or_else(|| "1".into());
+            if !["1", "2", "3"].contains(&r.as_str()) {
+                return Err(bad("refund_return_type is 1, 2 or 3"));
+            }
+            Some(r)
+        }
+        VoucherKind::Free => None,
+    };
+    let expires_at = match &b.expires_at {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(x)) => Some(
+            x.as_i64()
+                .ok_or_else(|| bad("expires_at is Unix seconds or an RFC 3339 UTC time"))?,
+        ),
+        Some(Value::String(t)) => Some(
+            time::parse_rfc3339(t)
+                .ok_or_else(|| bad("expires_at is Unix seconds or an RFC 3339 UTC time"))?,
+        ),
+        Some(_) => return Err(bad("expires_at is Unix seconds or an RFC 3339 UTC time")),
+    };
+    let now = time::now();
+    let mut codes = Vec::new();
+    let mut stmts = Vec::new();
+    for _ in 0..b.count {
+        let code = format!(
+            "{prefix}-{}",
+            time::random_code(8).ok_or_else(|| ApiError::internal("random", "no entropy"))?
+        );
+        stmts.push(db.stmt(
+            "INSERT INTO vouchers (code, kind, product_id, name, value, issuer, refund_return_type, status, expires_at, min_spend, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'available', ?8, ?9, ?10, ?10)",
+            &[s(&code), s(kind.as_str()), s(pid), s(b.name.trim()), n(b.value), s(&issuer), os(rrt.as_deref()), super::db::on(expires_at), n(b.min_spend), n(now)],
+        )?);
+        codes.push(code);
+    }
+    db.batch(stmts)
+        .await
+        .map_err(|e| ApiError::internal("d1_issue", e))?;
+    log::info(
+        "vouchers_issued",
+        json!({"count": codes.len(), "kind": kind.as_str(), "product_id": pid}),
+    );
+    let vouchers: Vec<Value> = codes
+        .iter()
+        .map(|c| json!({"code": c, "kind": kind.as_str(), "name": b.name.trim(), "value": b.value, "product_id": pid, "issuer": issuer}))
+        .collect();
+    ok_json(201, &json!({"vouchers": vouchers}))
+}
+
+pub async fn list_vouchers(req: Request, app: &App) -> ApiResult<Response> {
+    authorize(&req, app)?;
+    let db = app.db()?;
+    let status = http::query_param(&req, "status").filter(|s| !s.is_empty());
+    if let Some(st) = &status {
+        if !["available", "reserved", "used"].contains(&st.as_str()) {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "status is available, reserved or used",
+            ));
+        }
+    }
+    let rows: Vec<VoucherRow> = db
+        .all(&format!("{VOUCHER_SELECT} WHERE (?1 IS NULL OR v.status = ?1) ORDER BY v.created_at DESC, v.code LIMIT 500"), &[os(status.as_deref())])
+        .await?;
+    let vouchers: Vec<Value> = rows
+        .into_iter()
+        .map(|v| {
+            json!({"code": v.code, "kind": v.kind, "product_id": v.product_id, "name": v.name, "value": v.value,
+                   "issuer": v.issuer, "refund_return_type": v.refund_return_type, "status": v.status,
+                   "order_id": v.order_id.or(v.held_by), "refund_outcome": v.refund_outcome,
+                   "expires_at": v.expires_at.map(time::rfc3339), "min_spend": v.min_spend,
+                   "created_at": time::rfc3339(v.created_at)})
+        })
+        .collect();
+    ok_json(200, &json!({"vouchers": vouchers}))
+}
+
+#[derive(Deserialize, Default)]
+struct ReconcileBody {
+    #[serde(default)]
+    min_age_seconds: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+pub async fn reconcile(mut req: Request, app: &App) -> ApiResult<Response> {
+    let cfg = authorize(&req, app)?;
+    let db = app.db()?;
+    let body = http::read_body(&mut req).await?;
+    let rb: ReconcileBody = if body.iter().all(u8::is_ascii_whitespace) {
+        ReconcileBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|_| ApiError::bad_request("bad_json", "the body is not valid JSON"))?
+    };
+    let min_age = rb.min_age_seconds.unwrap_or(120).clamp(0, 86_400);
+    let limit = rb.limit.unwrap_or(50).clamp(1, 500);
+    let report = orders::reconcile(cfg, &db, min_age, limit).await?;
+    ok_json(200, &report)
+}

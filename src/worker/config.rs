@@ -1,0 +1,174 @@
+//! The worker's settings, read from `Env` once per request into a typed
+//! struct. A missing or malformed binding is a `ConfigError` naming the
+//! binding (never its value); the caller answers 500 `config_error`.
+
+use crate::crypto::{AgentKey, KeyRing};
+use std::fmt;
+use worker::Env;
+
+/// Everything the handlers need from the environment.
+#[derive(Clone)]
+pub struct Config {
+    /// The agent API, e.g. `https://pay.usecase.cc/api/agent`.
+    pub endpoint: String,
+    pub agent_uid: String,
+    pub store_uid: String,
+    /// Base URL of the storefront (return URLs point at its order page).
+    pub storefront_url: String,
+    /// Origins allowed by CORS on `/api/*`; `*` allows any.
+    pub allowed_origins: Vec<String>,
+    pub keys: KeyRing,
+    pub admin_token: String,
+    /// Time allowed for one MYPAY call (`MYPAY_TIMEOUT_MS`, default 10 s).
+    pub timeout_ms: i32,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("endpoint", &self.endpoint)
+            .field("agent_uid", &self.agent_uid)
+            .field("store_uid", &self.store_uid)
+            .field("storefront_url", &self.storefront_url)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("keys", &"<redacted>")
+            .field("admin_token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A binding that is missing or malformed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: &'static str,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.problem)
+    }
+}
+
+fn text(env: &Env, name: &'static str, secret: bool) -> Result<Option<String>, ConfigError> {
+    let got = if secret {
+        env.secret(name).map(|s| s.to_string())
+    } else {
+        env.var(name).map(|v| v.to_string())
+    };
+    match got {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v.trim().to_owned())),
+        Err(_) => Ok(None),
+    }
+}
+
+fn required(env: &Env, name: &'static str, secret: bool) -> Result<String, ConfigError> {
+    text(env, name, secret)?.ok_or(ConfigError {
+        name,
+        problem: "is not set",
+    })
+}
+
+/// Whether `url` is https, or http to this machine (the local sandbox).
+fn acceptable_url(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return url.len() > "https://".len();
+    }
+    ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| {
+            url.strip_prefix(p)
+                .map(|rest| rest.is_empty() || rest.starts_with(':') || rest.starts_with('/'))
+                .unwrap_or(false)
+        })
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let endpoint = required(env, "MYPAY_ENDPOINT", false)?;
+        if !acceptable_url(&endpoint) {
+            return Err(ConfigError {
+                name: "MYPAY_ENDPOINT",
+                problem: "must be an https URL (or http to 127.0.0.1/localhost for the sandbox)",
+            });
+        }
+        let agent_uid = required(env, "MYPAY_AGENT_UID", false)?;
+        let store_uid = required(env, "MYPAY_STORE_UID", false)?;
+        for (name, v) in [
+            ("MYPAY_AGENT_UID", &agent_uid),
+            ("MYPAY_STORE_UID", &store_uid),
+        ] {
+            if v.len() > 32 || !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(ConfigError {
+                    name,
+                    problem: "must be letters and digits",
+                });
+            }
+        }
+        let storefront_url = required(env, "STOREFRONT_URL", false)?
+            .trim_end_matches('/')
+            .to_owned();
+        if !storefront_url.starts_with("https://") && !storefront_url.starts_with("http://") {
+            return Err(ConfigError {
+                name: "STOREFRONT_URL",
+                problem: "must be an http(s) URL",
+            });
+        }
+        let allowed_origins: Vec<String> = text(env, "ALLOWED_ORIGINS", false)?
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let current =
+            AgentKey::from_secret(&required(env, "MYPAY_AGENT_KEY", true)?).map_err(|_| {
+                ConfigError {
+                    name: "MYPAY_AGENT_KEY",
+                    problem: "must be the 32-character key MYPAY issued",
+                }
+            })?;
+        let next = match text(env, "MYPAY_AGENT_KEY_NEXT", true)? {
+            None => None,
+            Some(k) => Some(AgentKey::from_secret(&k).map_err(|_| ConfigError {
+                name: "MYPAY_AGENT_KEY_NEXT",
+                problem: "must be the 32-character key MYPAY issued",
+            })?),
+        };
+        let admin_token = required(env, "ADMIN_TOKEN", true)?;
+        if admin_token.len() < 16 {
+            return Err(ConfigError {
+                name: "ADMIN_TOKEN",
+                problem: "must be at least 16 characters",
+            });
+        }
+        let timeout_ms = match text(env, "MYPAY_TIMEOUT_MS", false)? {
+            None => 10_000,
+            Some(t) => t
+                .parse::<i32>()
+                .ok()
+                .filter(|t| (100..=60_000).contains(t))
+                .ok_or(ConfigError {
+                    name: "MYPAY_TIMEOUT_MS",
+                    problem: "must be 100 to 60000 milliseconds",
+                })?,
+        };
+        Ok(Self {
+            timeout_ms,
+            endpoint,
+            agent_uid,
+            store_uid,
+            storefront_url,
+            allowed_origins,
+            keys: KeyRing::new(current, next),
+            admin_token,
+        })
+    }
+
+    /// Whether a browser on `origin` may call `/api/*`.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        self.allowed_origins
+            .iter()
+            .any(|o| o == "*" || o.eq_ignore_ascii_case(origin.trim_end_matches('/')))
+    }
+}

@@ -1,0 +1,235 @@
+//! D1 access: typed rows, bound statements, batches (one transaction each).
+
+use super::http::{ApiError, ApiResult};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+/// A bound argument.
+pub fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+pub fn n(v: i64) -> JsValue {
+    JsValue::from_f64(v as f64)
+}
+pub fn os(v: Option<&str>) -> JsValue {
+    v.map(JsValue::from_str).unwrap_or(JsValue::NULL)
+}
+pub fn on(v: Option<i64>) -> JsValue {
+    v.map(|x| JsValue::from_f64(x as f64))
+        .unwrap_or(JsValue::NULL)
+}
+
+pub struct Db(pub D1Database);
+
+impl Db {
+    pub fn stmt(&self, sql: &str, args: &[JsValue]) -> ApiResult<D1PreparedStatement> {
+        self.0
+            .prepare(sql)
+            .bind(args)
+            .map_err(|e| ApiError::internal("d1_bind", e))
+    }
+
+    pub async fn all<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> ApiResult<Vec<T>> {
+        let res = self
+            .stmt(sql, args)?
+            .all()
+            .await
+            .map_err(|e| ApiError::internal("d1_all", e))?;
+        res.results::<T>()
+            .map_err(|e| ApiError::internal("d1_rows", e))
+    }
+
+    pub async fn first<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: &[JsValue],
+    ) -> ApiResult<Option<T>> {
+        Ok(self.all::<T>(sql, args).await?.into_iter().next())
+    }
+
+    /// Runs one statement; answers the number of rows changed.
+    pub async fn run(&self, sql: &str, args: &[JsValue]) -> ApiResult<usize> {
+        let res = self
+            .stmt(sql, args)?
+            .run()
+            .await
+            .map_err(|e| ApiError::internal("d1_run", e))?;
+        Ok(res
+            .meta()
+            .ok()
+            .flatten()
+            .and_then(|m| m.changes)
+            .unwrap_or(0))
+    }
+
+    /// Runs statements as one transaction: all or nothing. Answers the
+    /// rows changed by each statement, or the database's error.
+    pub async fn batch(
+        &self,
+        stmts: Vec<D1PreparedStatement>,
+    ) -> Result<Vec<usize>, worker::Error> {
+        let results = self.0.batch(stmts).await?;
+        Ok(results
+            .iter()
+            .map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0))
+            .collect())
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ProductRow {
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    pub description: String,
+    pub description_en: String,
+    pub price: i64,
+    pub currency: String,
+    pub image_url: Option<String>,
+    pub active: i64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct VoucherRow {
+    pub code: String,
+    pub kind: String,
+    pub product_id: String,
+    pub name: String,
+    pub value: i64,
+    pub issuer: String,
+    pub refund_return_type: Option<String>,
+    pub status: String,
+    pub order_id: Option<String>,
+    pub refund_outcome: Option<String>,
+    pub expires_at: Option<i64>,
+    pub min_spend: i64,
+    pub created_at: i64,
+    /// The order holding it, from the holds table.
+    pub held_by: Option<String>,
+}
+
+pub const VOUCHER_SELECT: &str = "SELECT v.code, v.kind, v.product_id, v.name, v.value, v.issuer, v.refund_return_type, \
+     v.status, v.order_id, v.refund_outcome, v.expires_at, v.min_spend, v.created_at, h.order_id AS held_by \
+     FROM vouchers v LEFT JOIN holds h ON h.code = v.code";
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct OrderRow {
+    pub id: String,
+    pub token: String,
+    pub status: String,
+    pub amount: i64,
+    pub subtotal: i64,
+    pub voucher_total: i64,
+    pub currency: String,
+    pub pfn: Option<String>,
+    pub mypay_uid: Option<String>,
+    pub mypay_key: Option<String>,
+    pub payment_url: Option<String>,
+    pub prc: Option<String>,
+    pub payment_pfn: Option<String>,
+    pub payment_message: Option<String>,
+    pub payment_codes: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub expires_at: i64,
+    pub paid_at: Option<i64>,
+    pub refunded_at: Option<i64>,
+    pub refund: Option<String>,
+    pub refund_state: Option<String>,
+    pub report_pending: i64,
+    pub last_checked_at: Option<i64>,
+}
+
+pub const ORDER_SELECT: &str = "SELECT id, token, status, amount, subtotal, voucher_total, currency, pfn, mypay_uid, \
+     mypay_key, payment_url, prc, payment_pfn, payment_message, payment_codes, created_at, updated_at, expires_at, \
+     paid_at, refunded_at, refund, refund_state, report_pending, last_checked_at FROM orders";
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LineRow {
+    pub product_id: String,
+    pub name: String,
+    pub name_en: String,
+    pub unit_price: i64,
+    pub quantity: i64,
+    pub total: i64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct OrderVoucherRow {
+    pub code: String,
+    pub kind: String,
+    pub product_id: String,
+    pub name: String,
+    pub value: i64,
+    pub issuer: String,
+    pub refund_return_type: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub prc: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: i64,
+}
+
+impl Db {
+    pub async fn order(&self, id: &str) -> ApiResult<Option<OrderRow>> {
+        self.first(&format!("{ORDER_SELECT} WHERE id = ?1"), &[s(id)])
+            .await
+    }
+
+    pub async fn order_by_uid(&self, uid: &str) -> ApiResult<Option<OrderRow>> {
+        self.first(&format!("{ORDER_SELECT} WHERE mypay_uid = ?1"), &[s(uid)])
+            .await
+    }
+
+    pub async fn lines(&self, order_id: &str) -> ApiResult<Vec<LineRow>> {
+        self.all(
+            "SELECT product_id, name, name_en, unit_price, quantity, total FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
+            &[s(order_id)],
+        )
+        .await
+    }
+
+    pub async fn order_vouchers(&self, order_id: &str) -> ApiResult<Vec<OrderVoucherRow>> {
+        self.all(
+            "SELECT code, kind, product_id, name, value, issuer, refund_return_type FROM order_vouchers WHERE order_id = ?1 ORDER BY position",
+            &[s(order_id)],
+        )
+        .await
+    }
+
+    /// Appends to the events log (never updated or deleted).
+    pub fn event_stmt(
+        &self,
+        order_id: Option<&str>,
+        kind: &str,
+        prc: Option<&str>,
+        detail: &serde_json::Value,
+        now: i64,
+    ) -> ApiResult<D1PreparedStatement> {
+        self.stmt(
+            "INSERT INTO events (order_id, kind, prc, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[os(order_id), s(kind), os(prc), s(&detail.to_string()), n(now)],
+        )
+    }
+
+    pub async fn event(
+        &self,
+        order_id: Option<&str>,
+        kind: &str,
+        prc: Option<&str>,
+        detail: &serde_json::Value,
+        now: i64,
+    ) -> ApiResult<()> {
+        self.event_stmt(order_id, kind, prc, detail, now)?
+            .run()
+            .await
+            .map_err(|e| ApiError::internal("d1_event", e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,33 @@
+//! Structured JSON log lines. Callers pass only what is safe to keep: codes,
+//! order ids, counts, durations. Never the agent key, the admin token,
+//! MYPAY's per-order `key`, or a shopper's personal data.
+
+use serde_json::{json, Map, Value};
+
+fn emit(level: &str, event: &str, fields: Value) {
+    let mut line = Map::new();
+    line.insert("level".into(), json!(level));
+    line.insert("event".into(), json!(event));
+    line.insert("ts".into(), json!(super::time::now_rfc3339()));
+    if let Value::Object(m) = fields {
+        line.extend(m);
+    }
+    let text = Value::Object(line).to_string();
+    match level {
+        "error" => worker::console_error!("{}", text),
+        "warn" => worker::console_warn!("{}", text),
+        _ => worker::console_log!("{}", text),
+    }
+}
+
+pub fn info(event: &str, fields: Value) {
+    emit("info", event, fields)
+}
+
+pub fn warn(event: &str, fields: Value) {
+    emit("warn", event, fields)
+}
+
+pub fn error(event: &str, fields: Value) {
+    emit("error", event, fields)
+}
