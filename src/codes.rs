@@ -162,7 +162,10 @@ impl Pfn {
 
     /// Methods whose first report is a pending code (a code to pay with).
     pub fn is_deferred(&self) -> bool {
-        matches!(self, Pfn::CStoreCode | Pfn::ECollection | Pfn::Barcode | Pfn::WebAtm)
+        matches!(
+            self,
+            Pfn::CStoreCode | Pfn::ECollection | Pfn::Barcode | Pfn::WebAtm
+        )
     }
 }
 
@@ -326,6 +329,9 @@ value_table!(
         AwaitingStorePayment = "260",
         OrderBound = "265",
         AwaitingTransfer = "270",
+        /// Named inside appendix 2's 265 row: 275:無卡分期-請等候審查通過
+        /// (cardless installment awaiting review), a later state of 265.
+        AwaitingCardlessReview = "275",
         AwaitingOnlinePayment = "280",
         AwaitingDeferredReview = "282",
         AwaitingDeferredCapture = "284",
@@ -349,7 +355,7 @@ pub enum StatusClass {
     Paid,
     /// 290: paid, but the details do not match; needs a person.
     PaidMismatch,
-    /// 245, 247, 260, 265, 270, 280, 282, 284, A0001: not final yet.
+    /// 245, 247, 260, 265, 270, 275, 280, 282, 284, A0001: not final yet.
     Pending,
     /// 300, 380, A0002: final failure.
     Failed,
@@ -369,13 +375,22 @@ impl StatusCode {
         match self {
             Paid | Settled => StatusClass::Paid,
             PaidMismatch => StatusClass::PaidMismatch,
-            Authorized | CaptureInProgress | AwaitingStorePayment | OrderBound | AwaitingTransfer
-            | AwaitingOnlinePayment | AwaitingDeferredReview | AwaitingDeferredCapture
+            Authorized
+            | CaptureInProgress
+            | AwaitingStorePayment
+            | OrderBound
+            | AwaitingTransfer
+            | AwaitingCardlessReview
+            | AwaitingOnlinePayment
+            | AwaitingDeferredReview
+            | AwaitingDeferredCapture
             | PendingConfirmation => StatusClass::Pending,
             Failed | Expired | Abandoned => StatusClass::Failed,
             Cancelled => StatusClass::Cancelled,
             Refunded => StatusClass::Refunded,
-            DataError | DataOk | SystemError | Executed | ExecutionFailed => StatusClass::CallResult,
+            DataError | DataOk | SystemError | Executed | ExecutionFailed => {
+                StatusClass::CallResult
+            }
             Other(_) => StatusClass::Unknown,
         }
     }
@@ -385,7 +400,11 @@ impl StatusCode {
     pub fn is_final(&self) -> bool {
         matches!(
             self.class(),
-            StatusClass::Paid | StatusClass::Failed | StatusClass::Cancelled | StatusClass::Refunded | StatusClass::PaidMismatch
+            StatusClass::Paid
+                | StatusClass::Failed
+                | StatusClass::Cancelled
+                | StatusClass::Refunded
+                | StatusClass::PaidMismatch
         )
     }
 }
@@ -420,8 +439,14 @@ mod tests {
 
     #[test]
     fn integer_tables_write_numbers_string_tables_write_strings() {
-        assert_eq!(serde_json::to_string(&InvoiceState::Allowance).unwrap(), "6");
-        assert_eq!(serde_json::to_string(&RefundInvoiceState::Allowance).unwrap(), "\"6\"");
+        assert_eq!(
+            serde_json::to_string(&InvoiceState::Allowance).unwrap(),
+            "6"
+        );
+        assert_eq!(
+            serde_json::to_string(&RefundInvoiceState::Allowance).unwrap(),
+            "\"6\""
+        );
         let a: InvoiceState = serde_json::from_str("\"6\"").unwrap();
         assert_eq!(a, InvoiceState::Allowance);
         let b: RefundInvoiceState = serde_json::from_str("6").unwrap();
@@ -435,7 +460,9 @@ mod tests {
             assert_eq!(class(c), StatusClass::Paid, "{c}");
         }
         assert_eq!(class("290"), StatusClass::PaidMismatch);
-        for c in ["245", "247", "260", "265", "270", "280", "282", "284", "A0001"] {
+        for c in [
+            "245", "247", "260", "265", "270", "280", "282", "284", "A0001",
+        ] {
             assert_eq!(class(c), StatusClass::Pending, "{c}");
         }
         for c in ["300", "380", "A0002"] {

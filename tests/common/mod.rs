@@ -27,8 +27,10 @@ pub struct FieldRow {
     pub name: String,
     /// `string`, `integer`, `int`, `array`, `object`, `text` (`string(16)` is `string`).
     pub ty: String,
-    /// 必填 appears on the row or its continuation lines.
+    /// The 必須 column says 必填 (the row's last word, or a line of its own).
     pub required: bool,
+    /// 必填 under a condition in the description (此欄位為必填 when ...).
+    pub conditional: bool,
 }
 
 /// A field table: its title line (`『交易查詢』回傳欄位`) and rows.
@@ -89,12 +91,17 @@ pub fn field_tables(text: &str) -> Vec<FieldTable> {
                 (Some(name), Some(ty)) if is_ident(name) => rows.push(FieldRow {
                     name: (*name).to_owned(),
                     ty,
-                    required: lines[i].contains("必填"),
+                    required: toks.len() > 2 && toks.last() == Some(&"必填"),
+                    conditional: toks.len() > 2
+                        && toks.last() != Some(&"必填")
+                        && lines[i].contains("必填"),
                 }),
                 _ => {
-                    if lines[i].contains("必填") {
-                        if let Some(last) = rows.last_mut() {
+                    if let Some(last) = rows.last_mut() {
+                        if lines[i].trim() == "必填" {
                             last.required = true;
+                        } else if lines[i].contains("必填") {
+                            last.conditional = true;
                         }
                     }
                 }
