@@ -24,7 +24,7 @@ log() { printf '\033[1;35m[e2e]\033[0m %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # ---- what the run needs (idempotent) ----
-scripts/setup.sh node browser
+scripts/setup.sh rust wasm node browser
 if ! fc-list ':lang=zh-tw' 2>/dev/null | grep -q .; then
   # Only so that the screenshots show Chinese text instead of boxes; small (1.6 MB).
   log "apt-get install fonts-wqy-microhei"
