@@ -695,7 +695,8 @@ fn reports_round_trip_through_to_form_and_from_form() {
 
 #[test]
 fn hostile_forms_give_errors_not_panics() {
-    let cases: &[(&str, fn(&FormError) -> bool)] = &[
+    type Expect = fn(&FormError) -> bool;
+    let cases: &[(&str, Expect)] = &[
         ("uid=1&uid=2", |e| matches!(e, FormError::DuplicateField(_))),
         ("voucher_paid[0][x]=1&voucher_paid[0][x]=2", |e| {
             matches!(e, FormError::DuplicateField(_))
