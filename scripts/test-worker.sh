@@ -6,6 +6,7 @@
 #            migrations + seed, its own secrets
 # then tests/worker/*.test.mjs (node:test, Node 22), and stops everything it started.
 # Env: WORKER_PORT (18787), SANDBOX_PORT (18788), KEEP=1 keeps the temp dir,
+#      BENCH=1 runs scripts/bench-worker.mjs on the fresh stack instead of the tests,
 #      TEST_FILES (default tests/worker/*.test.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,6 +87,11 @@ wait_for() { # url name seconds pid
 wait_for "$SANDBOX_URL/sandbox/notifications" sandbox 60 "${PIDS[0]}"
 wait_for "$WORKER_URL/api/products" worker 180 "${PIDS[1]}"
 log "stack is up"
+
+if [ -n "${BENCH:-}" ]; then
+  WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" "$NODE_DIR/node" scripts/bench-worker.mjs
+  exit 0
+fi
 
 # shellcheck disable=SC2086
 WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" \
