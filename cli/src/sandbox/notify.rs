@@ -8,10 +8,11 @@ use super::state::rfc3339_now;
 use mypay_edge::models::Notification;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 /// The User-Agent of the sandbox's callbacks.
 pub const CALLBACK_USER_AGENT: &str = concat!(
@@ -21,6 +22,8 @@ pub const CALLBACK_USER_AGENT: &str = concat!(
 );
 /// How long a reordered report waits for a later one to overtake it.
 const REORDER_MAX_WAIT: Duration = Duration::from_secs(5);
+/// How long a report waits for the first attempt of the order's previous one.
+const GATE_MAX_WAIT: Duration = Duration::from_secs(15);
 
 /// One HTTP attempt to deliver one report.
 #[derive(Clone, Debug, Serialize)]
@@ -55,6 +58,8 @@ pub struct Notifier {
     deliveries: AtomicU64,
     /// Counts first attempts, so a reordered report can wait for the next one.
     first_attempts: watch::Sender<u64>,
+    /// Per order: the signal of the last report's first attempt.
+    chains: Mutex<HashMap<String, oneshot::Receiver<()>>>,
 }
 
 impl Notifier {
@@ -70,6 +75,7 @@ impl Notifier {
             seq: AtomicU64::new(1),
             deliveries: AtomicU64::new(1),
             first_attempts,
+            chains: Mutex::new(HashMap::new()),
         })
     }
 
@@ -128,7 +134,9 @@ impl Notifier {
         acknowledged
     }
 
-    /// Sends `note` in the background (now, then on `schedule` until `8888`).
+    /// Sends `note` in the background (now, then on `schedule` until
+    /// `8888`). Without faults, the first attempts of one order's reports
+    /// go out in the order the state changed; retries are independent.
     pub fn dispatch(
         self: &Arc<Self>,
         note: Notification,
@@ -137,7 +145,27 @@ impl Notifier {
         fault: Option<CallbackFaultMode>,
     ) {
         let me = Arc::clone(self);
+        // A reordered report waits for a first attempt after this moment.
+        let mut after = self.first_attempts.subscribe();
+        let start = *after.borrow_and_update();
+        // Per-order ordering: wait for the previous report's first attempt
+        // (a reordered report stays out of the chain).
+        let uid = note
+            .transaction
+            .uid
+            .as_ref()
+            .map(|u| u.0.clone())
+            .unwrap_or_default();
+        let (gate, mut done) = if fault == Some(CallbackFaultMode::Reorder) {
+            (None, None)
+        } else {
+            let (tx, rx) = oneshot::channel::<()>();
+            (lock(&self.chains).insert(uid, rx), Some(tx))
+        };
         tokio::spawn(async move {
+            if let Some(gate) = gate {
+                let _ = tokio::time::timeout(GATE_MAX_WAIT, gate).await;
+            }
             let (form, fields) = match note.to_form() {
                 Ok(form) => {
                     let fields: Map<String, Value> = form_urlencoded::parse(form.as_bytes())
@@ -147,94 +175,67 @@ impl Notifier {
                 }
                 Err(e) => {
                     let delivery = me.deliveries.fetch_add(1, Ordering::SeqCst);
+                    let msg = format!("cannot encode the report: {e}");
                     me.record(
                         delivery,
                         &note,
                         url.as_deref(),
                         &Map::new(),
                         None,
-                        format!("cannot encode the report: {e}"),
+                        msg,
                         1,
                         None,
                     );
-                    me.bump();
+                    me.first_done(&mut done);
                     return;
                 }
             };
+            let url = url.as_deref();
             match fault {
                 Some(CallbackFaultMode::Drop) => {
                     let delivery = me.deliveries.fetch_add(1, Ordering::SeqCst);
-                    me.record(
-                        delivery,
-                        &note,
-                        url.as_deref(),
-                        &fields,
-                        None,
-                        "dropped by the callback fault".into(),
-                        1,
-                        Some("drop"),
-                    );
-                    me.bump();
-                    return;
+                    let msg = "dropped by the callback fault".to_string();
+                    me.record(delivery, &note, url, &fields, None, msg, 1, Some("drop"));
+                    me.first_done(&mut done);
                 }
                 Some(CallbackFaultMode::Reorder) => {
-                    let mut rx = me.first_attempts.subscribe();
-                    let start = *rx.borrow_and_update();
-                    let _ =
-                        tokio::time::timeout(REORDER_MAX_WAIT, rx.wait_for(|n| *n > start)).await;
-                    me.deliver(
-                        &note,
-                        url.as_deref(),
-                        &form,
-                        &fields,
-                        &schedule,
-                        Some("reorder"),
-                    )
-                    .await;
+                    let wait = after.wait_for(|n| *n > start);
+                    let _ = tokio::time::timeout(REORDER_MAX_WAIT, wait).await;
+                    let d = (&note, url, form.as_str(), &fields, schedule.as_slice());
+                    me.deliver(d, Some("reorder"), &mut done).await;
                 }
                 Some(CallbackFaultMode::Duplicate) => {
-                    me.deliver(&note, url.as_deref(), &form, &fields, &schedule, None)
-                        .await;
-                    me.deliver(
-                        &note,
-                        url.as_deref(),
-                        &form,
-                        &fields,
-                        &schedule,
-                        Some("duplicate"),
-                    )
-                    .await;
+                    let d = (&note, url, form.as_str(), &fields, schedule.as_slice());
+                    me.deliver(d, None, &mut done).await;
+                    me.deliver(d, Some("duplicate"), &mut done).await;
                 }
                 None => {
-                    me.deliver(&note, url.as_deref(), &form, &fields, &schedule, None)
-                        .await
+                    let d = (&note, url, form.as_str(), &fields, schedule.as_slice());
+                    me.deliver(d, None, &mut done).await;
                 }
             }
         });
     }
 
+    /// Marks the first attempt of a report as made.
+    fn first_done(&self, done: &mut Option<oneshot::Sender<()>>) {
+        if let Some(tx) = done.take() {
+            let _ = tx.send(());
+        }
+        self.bump();
+    }
+
     async fn deliver(
         &self,
-        note: &Notification,
-        url: Option<&str>,
-        form: &str,
-        fields: &Map<String, Value>,
-        schedule: &[u64],
+        (note, url, form, fields, schedule): Delivery<'_>,
         fault: Option<&str>,
+        done: &mut Option<oneshot::Sender<()>>,
     ) {
         let delivery = self.deliveries.fetch_add(1, Ordering::SeqCst);
         let Some(url) = url else {
-            self.record(
-                delivery,
-                note,
-                None,
-                fields,
-                None,
-                "no notify_url configured: report not sent".into(),
-                1,
-                fault,
-            );
-            self.bump();
+            let msg = "no notify_url configured: report not sent".to_string();
+            self.record(delivery, note, None, fields, None, msg, 1, fault);
+            self.first_done(done);
             return;
         };
         let mut attempt: u32 = 1;
@@ -267,7 +268,7 @@ impl Notifier {
                 fault,
             );
             if attempt == 1 {
-                self.bump();
+                self.first_done(done);
             }
             let Some(wait) = schedule.get(attempt as usize - 1) else {
                 break;
@@ -280,3 +281,12 @@ impl Notifier {
         }
     }
 }
+
+/// What one delivery sends: the report, the URL, the form, its fields, the retry schedule.
+type Delivery<'a> = (
+    &'a Notification,
+    Option<&'a str>,
+    &'a str,
+    &'a Map<String, Value>,
+    &'a [u64],
+);

@@ -1,0 +1,617 @@
+//! The sandbox's agent API: orders, query, refund, validation and envelope
+//! errors, the firewall emulation, chunked JSON bodies, key rotation,
+//! persistence, and that the agent key never leaks.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use mypay_edge::{AgentKey, Command, Envelope};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_query_pay_refund_and_double_refund() {
+    let sb = Sandbox::start(&[]);
+    let order = example_order();
+    let r = sb.agent_json(Command::Orders, &order).await;
+    assert_eq!(r["code"], "200");
+    assert_eq!(r["msg"], "資料正確");
+    let uid = r["uid"].as_str().unwrap();
+    let key = r["key"].as_str().unwrap();
+    assert!(
+        uid.parse::<u64>().unwrap() > 95217,
+        "new uids start above the seeds"
+    );
+    assert_eq!(key.len(), 32);
+    assert!(key
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    assert_eq!(r["url"], format!("{}/payment/{uid}.html", sb.http));
+
+    let q = sb.query(uid, key).await;
+    assert_eq!(q["prc"], "200", "created, not paid: {q}");
+    assert_eq!(q["order_id"], order["order_id"]);
+
+    let (s, v) = sb
+        .post(
+            &format!("/sandbox/orders/{uid}/pay"),
+            json!({"card_number": "4938170130000003"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["prc"], "250");
+
+    let q = sb.query(uid, key).await;
+    assert_eq!(q["prc"], "250");
+    assert_eq!(q["cardno"], "493817******0003");
+    assert_eq!(q["pfn"], "CREDITCARD");
+    assert_eq!(
+        q["invoice_amount"], "900",
+        "voucher_invoice_type 1: the amount paid"
+    );
+    for field in [
+        "refund_order",
+        "cancel_order",
+        "invoice_allowance",
+        "voucher_paid",
+        "voucher_free",
+    ] {
+        assert!(q[field].is_array(), "{field} must be an array: {q}");
+    }
+    for field in [
+        "uid",
+        "key",
+        "prc",
+        "finishtime",
+        "cardno",
+        "acode",
+        "card_type",
+        "issuing_bank",
+        "issuing_bank_uid",
+        "is_agent_charge",
+        "transaction_mode",
+        "supplier_name",
+        "supplier_code",
+        "order_id",
+        "user_id",
+        "cost",
+        "currency",
+        "actual_cost",
+        "actual_currency",
+        "price",
+        "actual_price",
+        "recharge_code",
+        "love_cost",
+        "retmsg",
+        "pfn",
+        "trans_type",
+        "redeem",
+        "payment_name",
+        "nois",
+        "group_id",
+        "bank_id",
+        "expired_date",
+        "appropriation_date",
+        "result_type",
+        "result_content_type",
+        "result_content",
+        "invoice_state",
+        "invoice_date",
+        "invoice_wordtrack",
+        "invoice_number",
+        "invoice_rand_code",
+        "invoice_seller_ban",
+        "invoice_buyer_ban",
+        "invoice_left_qrcode",
+        "invoice_middle_barcode",
+        "invoice_right_qrcode",
+        "invoice_title_type",
+        "invoice_title",
+        "invoice_print_type",
+        "invoice_print_device",
+        "invoice_amount",
+        "invoice_sales_amount",
+        "invoice_tax_amount",
+        "invoice_order_detail",
+        "invoice_ratetype",
+        "invoice_input_type",
+        "invoice_cloud_type",
+        "invoice_mobile_code",
+        "invoice_tax_id",
+        "invoice_natural_person",
+        "invoice_m_post_zone",
+        "invoice_m_address",
+        "invoice_love_code",
+        "invoice_b2b_title",
+        "invoice_b2b_id",
+        "invoice_b2b_post_zone",
+        "invoice_b2b_address",
+        "echo_0",
+        "echo_1",
+        "echo_2",
+        "echo_3",
+        "echo_4",
+    ] {
+        assert!(q.get(field).is_some(), "query reply lacks {field}");
+    }
+    // The typed parser of the core accepts it.
+    mypay_edge::reply::parse_query_reply(200, &q.to_string()).unwrap();
+
+    let r = sb.agent_json(Command::Refund, &full_refund(uid, key)).await;
+    assert_eq!(r["code"], "B200", "{r}");
+    assert_eq!(r["msg"], "執行成功");
+    assert_eq!(r["uid"], uid);
+    assert_eq!(r["row_data"]["prc"], "230");
+    assert_eq!(r["row_data"]["uid"], uid);
+    assert_eq!(r["row_data"]["refund_type"], "1");
+    let refund_uid = r["row_data"]["refund_uid"].as_str().unwrap().to_string();
+    assert_ne!(refund_uid, uid);
+    mypay_edge::reply::parse_refund_reply(200, &r.to_string()).unwrap();
+
+    let q = sb.query(uid, key).await;
+    assert_eq!(q["prc"], "230");
+    assert_eq!(q["refund_order"][0]["uid"], refund_uid.as_str());
+    assert_eq!(q["refund_order"][0]["prc"], "230");
+    assert_eq!(q["invoice_state"], 6, "invoice_state 6 asked: allowance");
+    assert_eq!(q["invoice_allowance"][0]["uid"], refund_uid.as_str());
+
+    let again = sb.agent_json(Command::Refund, &full_refund(uid, key)).await;
+    assert_eq!(again["code"], "B500", "{again}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invoice_amount_follows_voucher_invoice_type() {
+    let sb = Sandbox::start(&[]);
+    let mut order = example_order();
+    order["voucher_invoice_type"] = json!("2");
+    let (uid, key) = sb.create(&order).await;
+    sb.post(
+        &format!("/sandbox/orders/{uid}/pay"),
+        json!({"card_number": "4761120010000492"}),
+    )
+    .await;
+    let q = sb.query(&uid, &key).await;
+    assert_eq!(q["prc"], "250");
+    assert_eq!(
+        q["invoice_amount"], "950",
+        "type 2: paid 900 + paid vouchers 50"
+    );
+    let detail: Value = serde_json::from_str(q["invoice_order_detail"].as_str().unwrap()).unwrap();
+    let total: i64 = detail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["Amount"].as_str().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(total, 950);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seeded_documented_orders_answer_the_samples() {
+    let sb = Sandbox::start(&[]);
+    let q = sb.query("95217", "3425042d7d266e4aea5fd4653a0271db").await;
+    assert_eq!(q["prc"], "250");
+    assert_eq!(q["order_id"], "1234567890");
+    assert_eq!(q["cardno"], "493817******0003");
+    let wrong = sb.query("95217", "00000000000000000000000000000000").await;
+    assert_eq!(wrong["code"], "100");
+    let missing = sb.query("1", "3425042d7d266e4aea5fd4653a0271db").await;
+    assert_eq!(missing["code"], "100");
+
+    let refund = json!({"store_uid": STORE, "uid": "95047", "key": "85def7799fd15978cac14a44846f3a2a", "cost": 900,
+                        "voucher_paid": [{"product_id": "P01", "serial_number": "P1634634156"}], "invoice_state": 6});
+    let r = sb.agent_json(Command::Refund, &refund).await;
+    assert_eq!(r["code"], "B200", "{r}");
+    let r = sb.agent_json(Command::Refund, &refund).await;
+    assert_eq!(r["code"], "B500");
+    // Reset brings the seeds back.
+    let (s, _) = sb.post("/sandbox/reset", json!({})).await;
+    assert_eq!(s, 200);
+    let r = sb.agent_json(Command::Refund, &refund).await;
+    assert_eq!(r["code"], "B200", "after reset: {r}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refund_rules_of_voucher_mode() {
+    let sb = Sandbox::start(&[]);
+    let (uid, key) = sb.create(&example_order()).await;
+
+    let r = sb
+        .agent_json(Command::Refund, &full_refund(&uid, &key))
+        .await;
+    assert_eq!(r["code"], "B500", "unpaid orders cannot be refunded: {r}");
+
+    sb.post(
+        &format!("/sandbox/orders/{uid}/pay"),
+        json!({"card_number": "4938170130000003"}),
+    )
+    .await;
+    let mut partial = full_refund(&uid, &key);
+    partial["cost"] = json!(500);
+    let r = sb.agent_json(Command::Refund, &partial).await;
+    assert_eq!(r["code"], "B500");
+    assert!(
+        r["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "refund_not_full"),
+        "{r}"
+    );
+
+    let mut no_voucher = full_refund(&uid, &key);
+    no_voucher["voucher_paid"] = json!([{"product_id": "P01", "serial_number": "OTHER"}]);
+    let r = sb.agent_json(Command::Refund, &no_voucher).await;
+    assert_eq!(r["code"], "B500");
+    assert!(
+        r["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "refund_vouchers_mismatch"),
+        "{r}"
+    );
+
+    let mut wrong_store = full_refund(&uid, &key);
+    wrong_store["store_uid"] = json!("999");
+    assert_eq!(
+        sb.agent_json(Command::Refund, &wrong_store).await["code"],
+        "B500"
+    );
+
+    let mut wrong_key = full_refund(&uid, &key);
+    wrong_key["key"] = json!("0".repeat(32));
+    assert_eq!(
+        sb.agent_json(Command::Refund, &wrong_key).await["code"],
+        "B500"
+    );
+
+    // Still refundable after all the refused attempts.
+    assert_eq!(
+        sb.agent_json(Command::Refund, &full_refund(&uid, &key))
+            .await["code"],
+        "B200"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn order_validation_errors_are_code_100_with_problems() {
+    let sb = Sandbox::start(&[]);
+    let mut bad = example_order();
+    bad["cost"] = json!(1000);
+    bad["items"][0]["total"] = json!("999");
+    let r = sb.agent_json(Command::Orders, &bad).await;
+    assert_eq!(r["code"], "100");
+    let codes: Vec<&str> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"line_total_mismatch"), "{r}");
+    assert!(r["msg"].as_str().unwrap().contains("items[0].total"), "{r}");
+
+    let mut missing = example_order();
+    missing.as_object_mut().unwrap().remove("ip");
+    let r = sb.agent_json(Command::Orders, &missing).await;
+    assert_eq!(r["code"], "100");
+    assert!(r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["path"] == "ip" && p["code"] == "required"));
+
+    let mut store = example_order();
+    store["store_uid"] = json!("111111111111");
+    let r = sb.agent_json(Command::Orders, &store).await;
+    assert_eq!(r["code"], "100");
+
+    let order = example_order();
+    sb.create(&order).await;
+    let r = sb.agent_json(Command::Orders, &order).await;
+    assert_eq!(r["code"], "100", "a repeated order_id is refused: {r}");
+    assert!(r["msg"].as_str().unwrap().contains("order_id"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn envelope_errors_are_documented_replies_not_crashes() {
+    let sb = Sandbox::start(&[]);
+    let order = example_order();
+
+    let (s, b) = sb
+        .agent_with("999999999999", KEY, Command::Orders, &order)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["code"],
+        "100",
+        "unknown agent: {b}"
+    );
+
+    let (s, b) = sb
+        .agent_with(AGENT, &"k".repeat(32), Command::Orders, &order)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["code"],
+        "100",
+        "wrong key: {b}"
+    );
+
+    let r = sb
+        .agent_json(Command::Other("api/nothing".into()), &json!({}))
+        .await;
+    assert_eq!(r["code"], "100");
+    assert!(r["msg"].as_str().unwrap().contains("api/nothing"));
+
+    // encry_data that decrypts to text that is not JSON
+    let key = AgentKey::new(KEY).unwrap();
+    let mut env = Envelope::seal(AGENT, &key, Command::Orders, &json!({})).unwrap();
+    env.encry_data = mypay_edge::encrypt(&key, "{not json").unwrap();
+    let (s, b) = sb
+        .raw_agent("application/x-www-form-urlencoded", env.to_form())
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(serde_json::from_str::<Value>(&b).unwrap()["code"], "100");
+
+    for (ct, body) in [
+        ("application/json", "{\"agent_uid\": 1,".to_string()),
+        (
+            "application/x-www-form-urlencoded",
+            "hello=world".to_string(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            format!("agent_uid={AGENT}&service=%%%&encry_data=x"),
+        ),
+        ("text/plain", String::new()),
+    ] {
+        let (s, b) = sb.raw_agent(ct, body.clone()).await;
+        assert_eq!(s, 200, "{body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&b).unwrap()["code"],
+            "100",
+            "{body} -> {b}"
+        );
+    }
+
+    let big = format!(
+        "agent_uid={AGENT}&service=x&encry_data={}",
+        "A".repeat(70 * 1024)
+    );
+    let (s, b) = sb.raw_agent("application/x-www-form-urlencoded", big).await;
+    assert_eq!(s, 413, "{b}");
+    assert_eq!(serde_json::from_str::<Value>(&b).unwrap()["code"], "100");
+
+    // Still serving.
+    sb.create(&example_order()).await;
+}
+
+async fn post_without_user_agent(url: &str, body: String) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let r = client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+fn sealed_query() -> String {
+    let key = AgentKey::new(KEY).unwrap();
+    Envelope::seal(
+        AGENT,
+        &key,
+        Command::QueryOrder,
+        &json!({"uid": "95217", "key": "3425042d7d266e4aea5fd4653a0271db"}),
+    )
+    .unwrap()
+    .to_form()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn firewall_answers_403_html_without_user_agent() {
+    let sb = Sandbox::start(&[]);
+    for base in [&sb.http, &sb.https] {
+        let (s, b) = post_without_user_agent(&format!("{base}/api/agent"), sealed_query()).await;
+        assert_eq!(s, 403, "{base}");
+        assert!(b.contains("<html") && b.contains("403 Forbidden"), "{b}");
+    }
+    // With a User-Agent, the same call works (over TLS too).
+    let r = sb
+        .client
+        .post(format!("{}/api/agent", sb.https))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(sealed_query())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["prc"], "250");
+
+    // Turned off at run time.
+    let (s, v) = sb
+        .put("/sandbox/config", json!({"require_user_agent": false}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["require_user_agent"], false);
+    let (s, b) = post_without_user_agent(&sb.url("/api/agent"), sealed_query()).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(serde_json::from_str::<Value>(&b).unwrap()["prc"], "250");
+
+    // And by the flag.
+    let open = Sandbox::start(&["--allow-no-user-agent"]);
+    let (s, _) = post_without_user_agent(&open.url("/api/agent"), sealed_query()).await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chunked_json_body_like_the_node_sample() {
+    let sb = Sandbox::start(&[]);
+    let key = AgentKey::new(KEY).unwrap();
+    let env = Envelope::seal(
+        AGENT,
+        &key,
+        Command::QueryOrder,
+        &json!({"uid": "95217", "key": "3425042d7d266e4aea5fd4653a0271db"}),
+    )
+    .unwrap();
+    let body = serde_json::to_string(&env).unwrap();
+    let addr = sb.http.trim_start_matches("http://").to_string();
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let (a, b) = body.split_at(body.len() / 2);
+        let mut req = format!(
+            "POST /api/agent HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: chunk-test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        for part in [a, b] {
+            req.push_str(&format!("{:x}\r\n{part}\r\n", part.len()));
+        }
+        req.push_str("0\r\n\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"prc\":\"250\""), "{answer}");
+    let (_, reqs) = sb.get("/sandbox/requests").await;
+    let last = reqs.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["chunked"], true);
+    assert_eq!(last["service"]["cmd"], "api/queryorder");
+    assert_eq!(last["data"]["uid"], "95217");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn next_key_is_accepted_during_rotation() {
+    let next = "NEXTKEYnextkeyNEXTKEYnextkey1234";
+    let sb = Sandbox::start_with(&["--in-memory"], &[("MYPAY_SANDBOX_NEXT_KEY", next)]);
+    let (s, b) = sb
+        .agent_with(
+            AGENT,
+            next,
+            Command::QueryOrder,
+            &json!({"uid": "95217", "key": "3425042d7d266e4aea5fd4653a0271db"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["prc"],
+        "250",
+        "{b}"
+    );
+    let r = sb.query("95217", "3425042d7d266e4aea5fd4653a0271db").await;
+    assert_eq!(r["prc"], "250", "the current key still works");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_key_replaces_the_test_key_and_never_leaks() {
+    let custom = "CustomKeyCustomKeyCustomKey12345";
+    let sb = Sandbox::start_with(&["--in-memory"], &[("MYPAY_SANDBOX_KEY", custom)]);
+    let (_, b) = sb
+        .agent_with(
+            AGENT,
+            KEY,
+            Command::QueryOrder,
+            &json!({"uid": "95217", "key": "3425042d7d266e4aea5fd4653a0271db"}),
+        )
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["code"],
+        "100",
+        "the test key no longer opens it"
+    );
+    let (_, b) = sb
+        .agent_with(AGENT, custom, Command::Orders, &example_order())
+        .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["code"],
+        "200",
+        "{b}"
+    );
+    let mut seen = vec![b];
+    for path in [
+        "/sandbox/requests",
+        "/sandbox/orders",
+        "/sandbox/config",
+        "/sandbox",
+        "/sandbox/notifications",
+        "/",
+    ] {
+        let (_, v) = sb.get(path).await;
+        seen.push(v.to_string());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    seen.push(sb.stdout.lock().unwrap().clone());
+    seen.push(sb.stderr());
+    for text in seen {
+        assert!(
+            !text.contains(custom),
+            "the key leaked: {}",
+            &text[..text.len().min(300)]
+        );
+        assert!(!text.contains(KEY));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn state_survives_a_restart_with_data_dir() {
+    let dir = temp_dir("data");
+    let dir_s = dir.to_str().unwrap().to_string();
+    let (uid, key) = {
+        let mut sb = Sandbox::start_with(&["--data-dir", &dir_s], &[]);
+        let (uid, key) = sb.create(&example_order()).await;
+        sb.post(
+            &format!("/sandbox/orders/{uid}/pay"),
+            json!({"card_number": "4938170130000003"}),
+        )
+        .await;
+        sb.kill();
+        (uid, key)
+    };
+    assert!(dir.join("state.json").exists());
+    let sb = Sandbox::start_with(&["--data-dir", &dir_s], &[]);
+    let q = sb.query(&uid, &key).await;
+    assert_eq!(q["prc"], "250", "paid order survives: {q}");
+    let (uid2, _) = sb.create(&example_order()).await;
+    assert!(
+        uid2.parse::<u64>().unwrap() > uid.parse::<u64>().unwrap(),
+        "uids keep counting"
+    );
+    // No temporary files are left behind.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["state.json".to_string()]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_log_shows_decrypted_calls() {
+    let sb = Sandbox::start(&[]);
+    let order = example_order();
+    sb.create(&order).await;
+    let (s, reqs) = sb.get("/sandbox/requests").await;
+    assert_eq!(s, 200);
+    let last = reqs.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        last["service"],
+        json!({"service_name": "api", "cmd": "api/orders"})
+    );
+    assert_eq!(last["data"]["order_id"], order["order_id"]);
+    assert_eq!(last["agent_uid"], AGENT);
+    assert_eq!(last["code"], "200");
+    assert_eq!(last["user_agent"], "mypay-cli-tests");
+    assert!(!reqs.to_string().contains(KEY));
+}
