@@ -136,6 +136,7 @@ export interface Order {
   updated_at: string;
   expires_at: string | null;
   paid_at: string | null;
+  refunded_at?: string | null;
   payment_url?: string | null;
   payment?: PaymentInfo | null;
 }
@@ -168,7 +169,7 @@ export interface Storefront {
   listProducts(options?: { signal?: AbortSignal }): Promise<Product[]>;
   /** Prices a cart without side effects; vouchers that do not apply are in `rejected_vouchers`. */
   quote(cart: Cart, options?: { signal?: AbortSignal }): Promise<Quote>;
-  /** Creates the order; retries network failures with the same Idempotency-Key. */
+  /** Creates the order; retries network failures (and `idempotency_in_progress`) with the same Idempotency-Key. */
   checkout(order: CheckoutRequest, options?: CheckoutOptions): Promise<CheckoutResult>;
   orderStatus(orderId: string, token: string, options?: { signal?: AbortSignal }): Promise<Order>;
   /** Polls (backoff 1 s × 1.5 up to 10 s) until the order is paid, failed, expired, refunded or needs_review. */
@@ -189,6 +190,11 @@ export type StorefrontErrorCode =
   | 'empty_cart'
   | 'voucher_unavailable'
   | 'idempotency_key_reused'
+  | 'idempotency_in_progress'
+  | 'origin_not_allowed'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'internal_error'
   | 'order_not_found'
   | 'body_too_large'
   | 'upstream_error'
@@ -208,6 +214,8 @@ export declare class StorefrontError extends Error {
   details?: unknown;
   /** On errors of `checkout`: the key that was sent, to retry the same order. */
   idempotencyKey?: string;
+  /** On upstream errors of `checkout`: the order the Worker kept (as `failed`). */
+  orderId?: string;
 }
 
 export declare function newIdempotencyKey(): string;

@@ -554,7 +554,10 @@ async function submitCheckout(e) {
     // After a network failure the order may exist: the next press retries it with the
     // same key. Any answer from the Worker is final for that key (a retry would get the
     // same answer), so the next press starts a new attempt.
-    if (state.attempt) state.attempt.key = error.code === 'network_error' ? error.idempotencyKey : undefined;
+    if (state.attempt) {
+      const unsure = error.code === 'network_error' || error.code === 'idempotency_in_progress';
+      state.attempt.key = unsure ? error.idempotencyKey : undefined;
+    }
     err.textContent = errorMessage(error);
     if (error.code === 'invalid_request') markInvalidFields(form, error.details);
     if (error.code === 'voucher_unavailable' || error.code === 'unknown_product') requestQuote();

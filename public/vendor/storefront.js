@@ -111,10 +111,12 @@ export function createStorefront({ baseUrl = '', fetch: fetchImpl, checkoutRetri
     if (!res.ok) {
       const e = json && typeof json === 'object' ? json.error : undefined;
       if (e && typeof e === 'object' && typeof e.code === 'string') {
-        throw new StorefrontError(e.code, typeof e.message === 'string' ? e.message : e.code, {
+        const err = new StorefrontError(e.code, typeof e.message === 'string' ? e.message : e.code, {
           status: res.status,
           details: e.details ?? json.details,
         });
+        if (typeof e.order_id === 'string') err.orderId = e.order_id;
+        throw err;
       }
       throw new StorefrontError('http_error', `HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}`, {
         status: res.status,
@@ -164,8 +166,11 @@ export function createStorefront({ baseUrl = '', fetch: fetchImpl, checkoutRetri
         return reply;
       } catch (err) {
         // A network failure leaves us not knowing whether the order exists: ask again
-        // with the same key, which the Worker answers with the same order.
-        if (err instanceof StorefrontError && err.code === 'network_error' && attempt < checkoutRetries) {
+        // with the same key, which the Worker answers with the same order. The Worker
+        // says `idempotency_in_progress` while the first request is still running.
+        const retriable = err instanceof StorefrontError &&
+          (err.code === 'network_error' || err.code === 'idempotency_in_progress');
+        if (retriable && attempt < checkoutRetries) {
           await sleep(500 * 2 ** attempt, signal);
           continue;
         }

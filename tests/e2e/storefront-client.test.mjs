@@ -99,6 +99,22 @@ describe('storefront client', () => {
     assert.equal(new Set(calls.map((c) => c.body)).size, 1);
   });
 
+  test('checkout retries idempotency_in_progress with the same key', async () => {
+    const busy = json(409, { error: { code: 'idempotency_in_progress', message: 'wait' } });
+    const { fetch, calls } = scripted(busy, json(201, CREATED));
+    const res = await createStorefront({ fetch }).checkout(ORDER, { idempotencyKey: 'k-2' });
+    assert.equal(res.order_id, 'ME1');
+    assert.deepEqual(calls.map((c) => c.headers['idempotency-key']), ['k-2', 'k-2']);
+  });
+
+  test('an upstream failure names the order the Worker kept', async () => {
+    const { fetch } = scripted(json(504, { error: { code: 'upstream_timeout', message: 'slow', order_id: 'ME9' } }));
+    const err = await createStorefront({ fetch }).checkout(ORDER).catch((e) => e);
+    assert.equal(err.code, 'upstream_timeout');
+    assert.equal(err.status, 504);
+    assert.equal(err.orderId, 'ME9');
+  });
+
   test('checkout does not retry an answer, and gives up on the network after its retries', async () => {
     const fail = () => {
       throw new TypeError('offline');
