@@ -81,14 +81,14 @@ fn parse_uid(uid: &str) -> Option<u64> {
     uid.trim().parse().ok()
 }
 
-fn body_json(body: &Bytes) -> Result<Value, Response> {
+fn body_json(body: &Bytes) -> Result<Value, String> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(json!({}));
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => Ok(v),
-        Ok(_) => Err(bad_request("the body must be a JSON object")),
-        Err(e) => Err(bad_request(&format!("the body is not JSON: {e}"))),
+        Ok(_) => Err("the body must be a JSON object".into()),
+        Err(e) => Err(format!("the body is not JSON: {e}")),
     }
 }
 
@@ -139,7 +139,7 @@ pub async fn pay(State(app): State<Arc<App>>, Path(uid): Path<String>, body: Byt
     };
     let v = match body_json(&body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let payment = match (
         v.get("card_number").and_then(Value::as_str),
@@ -171,7 +171,7 @@ pub async fn settle(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
     };
     let v = match body_json(&body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let prc = match v.get("prc") {
         Some(Value::String(s)) => s.clone(),
@@ -210,7 +210,7 @@ pub async fn get_config(State(app): State<Arc<App>>) -> Response {
 pub async fn put_config(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let v = match body_json(&body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let Some(obj) = v.as_object() else {
         return bad_request("the body must be a JSON object");
