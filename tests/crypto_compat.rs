@@ -361,3 +361,54 @@ fn we_decrypt_what_every_samples_encrypt_produces_now() {
         assert_eq!(back, tricky_order(), "{lang}");
     }
 }
+
+#[test]
+#[should_panic(expected = "scripts/setup.sh samples")]
+fn a_missing_interpreter_fails_the_test_with_a_clear_message() {
+    run_script("mypay-no-such-interpreter", "decrypt.php", "");
+}
+
+#[test]
+fn the_c_sharp_samples_shared_iv_for_both_fields_reads_fine() {
+    // The C# sample encrypts service and encry_data with one IV.
+    let iv = [7u8; IV_LEN];
+    let env = Envelope {
+        agent_uid: "518169081001".into(),
+        service: encrypt_with_iv(
+            &key(),
+            &iv,
+            r#"{"service_name":"api","cmd":"api/queryorder"}"#,
+        ),
+        encry_data: encrypt_with_iv(
+            &key(),
+            &iv,
+            r#"{"uid":"95217","key":"3425042d7d266e4aea5fd4653a0271db"}"#,
+        ),
+    };
+    let ring = KeyRing::new(key(), None);
+    assert_eq!(
+        env.open_service(&ring).unwrap(),
+        Service::api(Command::QueryOrder)
+    );
+    let q: QueryRequest = env.open_data(&ring).unwrap();
+    assert_eq!(q.uid.as_str(), "95217");
+}
+
+#[test]
+fn the_c_sharp_samples_lowercase_percent_encoding_reads_fine() {
+    // HttpUtility.UrlEncode writes %2b, %2f, %3d; Java's URLEncoder %2B.
+    let ct = encrypt(&key(), "{}").unwrap();
+    let lower: String = ct
+        .chars()
+        .map(|c| match c {
+            '+' => "%2b".to_owned(),
+            '/' => "%2f".to_owned(),
+            '=' => "%3d".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    let body = format!("agent_uid=518169081001&service={lower}&encry_data={lower}");
+    let env = Envelope::from_form(&body).unwrap();
+    assert_eq!(env.service, ct);
+    assert_eq!(decrypt(&key(), &env.encry_data).unwrap(), "{}");
+}

@@ -251,6 +251,25 @@ fn the_same_serial_in_different_product_ids_is_fine() {
     assert_eq!(validate_order(&o), Ok(()));
 }
 
+#[test]
+fn voucher_fields_the_rules_depend_on_are_required() {
+    // 『有償票券項目』 / 『無償票券項目』 mark nothing 必填, but product_id and
+    // serial_number identify the voucher (uniqueness rule), cost enters the
+    // cost rule, and name is the voucher's line on the invoice (the query
+    // example's invoice_order_detail lists "VIP免費券 -50").
+    let mut o = sample_order();
+    o.voucher_paid = Some(vec![PaidVoucher::default()]);
+    o.voucher_free = Some(vec![FreeVoucher::default()]);
+    o.cost = Some(StrInt(1000));
+    let ps = problems(&o);
+    for list in ["voucher_paid", "voucher_free"] {
+        for f in ["product_id", "serial_number", "name", "cost"] {
+            has(&ps, &format!("{list}[0].{f}"), ProblemCode::Required);
+        }
+    }
+    assert_eq!(ps.len(), 8, "{ps:#?}");
+}
+
 // ---------------------------------------------------------------- arithmetic
 
 #[test]
