@@ -92,7 +92,8 @@ pub fn encrypt(key: &AgentKey, plaintext: &str) -> Result<String, EntropyError> 
 /// Encrypts with a caller-chosen IV. For known-answer tests and benchmarks only:
 /// reusing an IV leaks which messages share a prefix.
 pub fn encrypt_with_iv(key: &AgentKey, iv: &[u8; IV_LEN], plaintext: &str) -> String {
-    let ct = Enc::new(key.bytes().into(), iv.into()).encrypt_padded_vec_mut::<Pkcs7>(plaintext.as_bytes());
+    let ct = Enc::new(key.bytes().into(), iv.into())
+        .encrypt_padded_vec_mut::<Pkcs7>(plaintext.as_bytes());
     let mut out = Vec::with_capacity(IV_LEN + ct.len());
     out.extend_from_slice(iv);
     out.extend_from_slice(&ct);
@@ -208,19 +209,22 @@ mod tests {
     #[test]
     fn every_decrypt_failure_is_the_same_error() {
         let k = key();
-        let good = STANDARD.decode(encrypt(&k, "hello world, two blocks long!!").unwrap()).unwrap();
+        let good = STANDARD
+            .decode(encrypt(&k, "hello world, two blocks long!!").unwrap())
+            .unwrap();
         let other = AgentKey::new(&"k".repeat(32)).unwrap();
         let cases: Vec<String> = vec![
             "!!!not base64!!!".into(),
-            STANDARD.encode(&good[..16]),           // too short
-            STANDARD.encode(&good[..40]),           // not a multiple of 16
+            STANDARD.encode(&good[..16]),            // too short
+            STANDARD.encode(&good[..40]),            // not a multiple of 16
             encrypt(&other, "hello world").unwrap(), // bad padding (wrong key)
         ];
         for c in &cases {
             assert_eq!(decrypt(&k, c), Err(DecryptError));
         }
         // Valid padding over bytes that are not UTF-8.
-        let bad_utf8 = Enc::new(k.bytes().into(), (&[1u8; 16]).into()).encrypt_padded_vec_mut::<Pkcs7>(&[0xff, 0xfe]);
+        let bad_utf8 = Enc::new(k.bytes().into(), (&[1u8; 16]).into())
+            .encrypt_padded_vec_mut::<Pkcs7>(&[0xff, 0xfe]);
         let mut body = vec![1u8; 16];
         body.extend(bad_utf8);
         assert_eq!(decrypt(&k, &STANDARD.encode(body)), Err(DecryptError));

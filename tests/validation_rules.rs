@@ -439,6 +439,22 @@ fn is_agent_charge_defaults_to_1_with_a_fee_or_included_sms_or_charge_fee() {
 }
 
 #[test]
+fn is_agent_charge_1_rule_wins_where_the_texts_two_default_sentences_overlap() {
+    // The 0-sentence reads "no fee, and no SMS fee, or no card fee ... → 0",
+    // which for (no fee, SMS fee included, card fee excluded) contradicts the
+    // 1-sentence ("a fee, or SMS fee included, or card fee included → 1").
+    // Resolved: any one of the three makes it 1; 0 only when none does.
+    assert_eq!(
+        fees(None, Some("1"), Some("0"), None).effective_is_agent_charge(),
+        IsAgentCharge::Yes
+    );
+    assert_eq!(
+        fees(Some(0), Some("0"), Some("1"), None).effective_is_agent_charge(),
+        IsAgentCharge::Yes
+    );
+}
+
+#[test]
 fn is_agent_charge_defaults_to_0_otherwise() {
     assert_eq!(
         fees(None, None, None, None).effective_is_agent_charge(),
