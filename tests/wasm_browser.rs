@@ -1,0 +1,13 @@
+//! The wasm-bindgen-test suite of `tests/wasm.rs`, run in headless Chromium.
+//!
+//! ```sh
+//! CHROMEDRIVER=/usr/bin/chromedriver \
+//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+//!   cargo test --target wasm32-unknown-unknown --features js --test wasm_browser
+//! ```
+#![cfg(all(target_arch = "wasm32", feature = "js"))]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "wasm.rs"]
+mod suite;
