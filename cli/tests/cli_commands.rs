@@ -1,6 +1,7 @@
 //! The `mypay` commands: encrypt/decrypt, validate, key handling, and
 //! `order create|query|refund|example` against a sandbox.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! errors, the firewall emulation, chunked JSON bodies, key rotation,
 //! persistence, and that the agent key never leaks.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! payment page, the automation API's errors, callback retries until `8888`,
 //! and injected faults.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
@@ -73,6 +74,16 @@ async fn card_success_250_with_callback() {
         .await;
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["error"]["code"], "invalid_state");
+    // Re-notification sends the same report again.
+    let (s, _) = sb
+        .post(&format!("/sandbox/orders/{uid}/notify"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let got = rx.wait_for(2, WAIT).await;
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].fields, got[0].fields);
+    let (s, _) = sb.post("/sandbox/orders/1/notify", json!({})).await;
+    assert_eq!(s, 404);
 }
 
 #[tokio::test(flavor = "multi_thread")]

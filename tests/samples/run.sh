@@ -12,7 +12,8 @@
 #
 # Usage: tests/samples/run.sh            (needs python3+requests+pycryptodome,
 #        php-cli+php-curl, node: scripts/setup.sh samples)
-# Env:   MYPAY_BIN      the mypay binary (default: cargo build, target/debug/mypay)
+# Env:   MYPAY_BIN      the mypay binary (default: built here; release if
+#                       target/release/mypay exists, else debug; MYPAY_PROFILE=debug|release)
 #        MYPAY_API_TEXT the API text (default: the shared reference copy)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,8 +36,14 @@ python3 -c 'import Crypto, requests' 2>/dev/null || { echo "samples: python3 nee
 php -m | grep -qi '^curl$' || { echo "samples: php needs the curl extension (php-curl)" >&2; exit 2; }
 
 if [ -z "${MYPAY_BIN:-}" ]; then
-  (cd "$root" && cargo build -q -p mypay-cli --bin mypay)
-  MYPAY_BIN="$root/target/debug/mypay"
+  # The release build when there is one (`make build-cli`), else the debug build.
+  profile=${MYPAY_PROFILE:-$([ -x "$root/target/release/mypay" ] && echo release || echo debug)}
+  if [ "$profile" = release ]; then
+    (cd "$root" && cargo build -q --release -p mypay-cli --bin mypay)
+  else
+    (cd "$root" && cargo build -q -p mypay-cli --bin mypay)
+  fi
+  MYPAY_BIN="$root/target/$profile/mypay"
 fi
 
 work=$(mktemp -d)

@@ -104,6 +104,7 @@ pub async fn index(State(app): State<Arc<App>>) -> Json<Value> {
             "pay": "POST /sandbox/orders/{uid}/pay {\"card_number\":\"…\"} | {\"pfn\":\"CSTORECODE\"|\"E_COLLECTION\"}",
             "settle": "POST /sandbox/orders/{uid}/settle {\"prc\":\"250\"|\"380\"}",
             "abandon": "POST /sandbox/orders/{uid}/abandon",
+            "renotify": "POST /sandbox/orders/{uid}/notify",
             "notifications": "GET /sandbox/notifications",
             "requests": "GET /sandbox/requests",
             "config": "GET|PUT /sandbox/config {notify_url, retry_schedule_ms, require_user_agent}",
@@ -187,6 +188,19 @@ pub async fn abandon(State(app): State<Arc<App>>, Path(uid): Path<String>) -> Re
         return not_found();
     };
     transition(&app, app.change(|s| s.abandon(uid)))
+}
+
+/// `POST /sandbox/orders/{uid}/notify`: sends the report of the order's
+/// current state again (as MYPAY's re-notification would).
+pub async fn renotify(State(app): State<Arc<App>>, Path(uid): Path<String>) -> Response {
+    let found = parse_uid(&uid).and_then(|u| lock(&app.store).orders.get(&u).cloned());
+    match found {
+        Some(o) => {
+            app.notify(&o);
+            Json(view(&app, &o)).into_response()
+        }
+        None => not_found(),
+    }
 }
 
 /// `GET /sandbox/notifications`: every callback attempt, oldest first.

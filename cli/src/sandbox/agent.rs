@@ -23,6 +23,8 @@ use std::time::Duration;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// Agent calls kept for `GET /sandbox/requests` (the oldest go first).
+pub const LOG_CAP: usize = 2000;
 /// Largest body read before answering 413.
 const DRAIN_LIMIT: usize = 1024 * 1024;
 
@@ -85,7 +87,10 @@ fn log(app: &App, mut e: RequestEntry) {
         "agent call"
     );
     let mut reqs = lock(&app.requests);
-    e.id = reqs.len() as u64 + 1;
+    e.id = reqs.last().map(|l| l.id + 1).unwrap_or(1);
+    if reqs.len() >= LOG_CAP {
+        reqs.remove(0);
+    }
     reqs.push(e);
 }
 

@@ -189,6 +189,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sandbox/orders/{uid}/pay", post(admin::pay))
         .route("/sandbox/orders/{uid}/settle", post(admin::settle))
         .route("/sandbox/orders/{uid}/abandon", post(admin::abandon))
+        .route("/sandbox/orders/{uid}/notify", post(admin::renotify))
         .route("/sandbox/notifications", get(admin::notifications))
         .route("/sandbox/requests", get(admin::requests))
         .route(

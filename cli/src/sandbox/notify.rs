@@ -130,7 +130,11 @@ impl Notifier {
             fault: fault.map(str::to_owned),
         };
         tracing::info!(uid = %a.uid, prc = %a.prc, attempt, status = ?status, acknowledged, "callback");
-        lock(&self.attempts).push(a);
+        let mut attempts = lock(&self.attempts);
+        if attempts.len() >= super::agent::LOG_CAP * 2 {
+            attempts.remove(0);
+        }
+        attempts.push(a);
         acknowledged
     }
 

@@ -236,6 +236,9 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.kill();
+        if let Some(dir) = self.stderr_path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
