@@ -603,6 +603,10 @@ async fn payment_page_shows_the_order_and_pays_by_card() {
     assert_eq!(got[0].fields["prc"], "250");
     let (_, html) = page(&sb, &uid).await;
     assert!(html.contains("id=\"prc\">250<"), "result view");
+    assert!(
+        !html.contains("id=\"payment_codes\""),
+        "no payment codes for a card"
+    );
     let r = submit(&sb, &uid, &[("method", "abandon")]).await;
     assert_eq!(r.status().as_u16(), 409, "already paid");
 }

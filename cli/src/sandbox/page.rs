@@ -261,6 +261,9 @@ fn codes_table(o: &OrderRecord) -> String {
     else {
         return String::new();
     };
+    if m.is_empty() {
+        return String::new();
+    }
     let label = |k: &str| match k {
         "PinCode" => "代碼 / 帳號 <span lang=\"en\">Code / account</span>",
         "LimitDate" => "繳費期限 <span lang=\"en\">Pay before</span>",
@@ -272,7 +275,11 @@ fn codes_table(o: &OrderRecord) -> String {
         _ => "",
     };
     let mut s = String::from("<table id=\"payment_codes\"><caption>繳費資訊 <span lang=\"en\">How to pay</span></caption><tbody>\n");
-    for (k, v) in m {
+    const ORDER: [&str; 7] =
+        ["PinCode", "BankCode", "LimitDate", "BarCode1", "BarCode2", "BarCode3", "BarcodeEndDate"];
+    let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();
+    entries.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
+    for (k, v) in entries {
         let l = label(&k);
         let _ = writeln!(
             s,
