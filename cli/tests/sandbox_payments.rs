@@ -60,7 +60,13 @@ async fn card_success_250_with_callback() {
     check_report(&got[0], &uid, &key, "250");
     assert_eq!(got[0].fields["cardno"], "493817******0003");
     assert_eq!(got[0].fields["pfn"], "CREDITCARD");
-    let attempts = sb.notifications().await;
+    // The sandbox records the attempt once it has read the answer.
+    let attempts = eventually(WAIT, || async {
+        let n = sb.notifications().await;
+        (!n.is_empty()).then_some(n)
+    })
+    .await
+    .unwrap();
     assert_eq!(attempts[0]["acknowledged"], true);
     assert_eq!(attempts[0]["attempt"], 1);
     assert_eq!(attempts[0]["status"], 200);
@@ -311,6 +317,7 @@ async fn callbacks_stop_after_the_retry_schedule() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(rx.received().len(), 3, "first try + 2 retries");
     let attempts = sb.notifications().await;
+    assert_eq!(attempts.len(), 3);
     assert!(attempts.iter().all(|a| a["acknowledged"] == false));
     // " 8888\n" (trimmed) counts.
     let rx2 = Receiver::scripted(&[], " 8888\n").await;
