@@ -382,6 +382,12 @@ async fn callback_faults_duplicate_reorder_drop() {
     .await
     .unwrap();
     let dropped = attempts.iter().find(|a| a["uid"] == c.as_str()).unwrap();
+    let (_, only_c) = sb.get(&format!("/sandbox/notifications?uid={c}")).await;
+    assert_eq!(
+        only_c.as_array().unwrap().len(),
+        1,
+        "filtered by uid: {only_c}"
+    );
     assert_eq!(dropped["fault"], "drop");
     assert_eq!(dropped["status"], Value::Null);
     tokio::time::sleep(Duration::from_millis(300)).await;

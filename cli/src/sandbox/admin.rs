@@ -6,12 +6,13 @@ use super::faults::Faults;
 use super::state::{query_reply, OrderRecord, Payment, TransitionError};
 use super::{lock, App};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mypay_edge::codes::Pfn;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -105,7 +106,7 @@ pub async fn index(State(app): State<Arc<App>>) -> Json<Value> {
             "settle": "POST /sandbox/orders/{uid}/settle {\"prc\":\"250\"|\"380\"}",
             "abandon": "POST /sandbox/orders/{uid}/abandon",
             "renotify": "POST /sandbox/orders/{uid}/notify",
-            "notifications": "GET /sandbox/notifications",
+            "notifications": "GET /sandbox/notifications[?uid=…]",
             "requests": "GET /sandbox/requests",
             "config": "GET|PUT /sandbox/config {notify_url, retry_schedule_ms, require_user_agent}",
             "faults": "GET|PUT|DELETE /sandbox/faults {agent:{mode,count,cmd,delay_ms}, callbacks:{mode,count}}",
@@ -204,8 +205,16 @@ pub async fn renotify(State(app): State<Arc<App>>, Path(uid): Path<String>) -> R
 }
 
 /// `GET /sandbox/notifications`: every callback attempt, oldest first.
-pub async fn notifications(State(app): State<Arc<App>>) -> Response {
-    Json(app.notifier.attempts()).into_response()
+/// `?uid=` keeps one order's attempts.
+pub async fn notifications(
+    State(app): State<Arc<App>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut attempts = app.notifier.attempts();
+    if let Some(uid) = q.get("uid") {
+        attempts.retain(|a| &a.uid == uid);
+    }
+    Json(attempts).into_response()
 }
 
 /// `GET /sandbox/requests`: every agent call received, decrypted.
