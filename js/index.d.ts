@@ -129,13 +129,13 @@ export type IsAgentCharge = 0 | 1;
 export type RefundType = '1' | '2' | '3';
 /**
  * Appendix 2: 交易狀態代碼, the `prc` of reports and the `code` of replies.
- * 250, 600 paid; 290 paid but mismatched; 245, 247, 260, 265, 270, 280, 282,
- * 284, A0001 pending; 300, 380, A0002 failed; 220 cancelled; 230 refunded;
+ * 250, 600 paid; 290 paid but mismatched; 245, 247, 260, 265, 270, 275, 280,
+ * 282, 284, A0001 pending; 300, 380, A0002 failed; 220 cancelled; 230 refunded;
  * 100, 200, 400, B200, B500 answer a call.
  */
 export type StatusCode =
-  | '100' | '200' | '220' | '230' | '245' | '247' | '250' | '260' | '265' | '270' | '280'
-  | '282' | '284' | '290' | '300' | '380' | '400' | '600' | 'A0001' | 'A0002' | 'B200' | 'B500';
+  | '100' | '200' | '220' | '230' | '245' | '247' | '250' | '260' | '265' | '270' | '275'
+  | '280' | '282' | '284' | '290' | '300' | '380' | '400' | '600' | 'A0001' | 'A0002' | 'B200' | 'B500';
 
 /** What a status code means for an order ({@link statusClass}). */
 export type StatusClass =

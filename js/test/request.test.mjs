@@ -157,7 +157,7 @@ test('statusClass follows appendix 2', () => {
   const cls = (c) => statusClass(c);
   for (const c of ['250', '600', 250]) assert.equal(cls(c), 'paid');
   assert.equal(cls('290'), 'paid_mismatch');
-  for (const c of ['245', '247', '260', '265', '270', '280', '282', '284', 'A0001']) assert.equal(cls(c), 'pending');
+  for (const c of ['245', '247', '260', '265', '270', '275', '280', '282', '284', 'A0001']) assert.equal(cls(c), 'pending');
   for (const c of ['300', '380', 'A0002']) assert.equal(cls(c), 'failed');
   assert.equal(cls('220'), 'cancelled');
   assert.equal(cls('230'), 'refunded');
