@@ -33,7 +33,7 @@ for tool in python3 php node curl; do
   command -v "$tool" >/dev/null || { echo "samples: $tool is missing (scripts/setup.sh samples)" >&2; exit 2; }
 done
 python3 -c 'import Crypto, requests' 2>/dev/null || { echo "samples: python3 needs pycryptodome and requests (scripts/setup.sh samples)" >&2; exit 2; }
-php -m | grep -qi '^curl$' || { echo "samples: php needs the curl extension (php-curl)" >&2; exit 2; }
+php -r 'exit(function_exists("curl_init") ? 0 : 1);' || { echo "samples: php needs the curl extension (php-curl)" >&2; exit 2; }
 
 if [ -z "${MYPAY_BIN:-}" ]; then
   # The release build when there is one (`make build-cli`), else the debug build.
@@ -169,9 +169,10 @@ m = re.search(r'agentKey = "([^"]+)"', open(sys.argv[1], encoding="utf-8").read(
 print(m.group(1) if m else "")
 PY
 )
-if [ -n "$key" ] && ! grep -qF "$key" "$work/sandbox.out" "$work/sandbox.err" \
-   && ! curl -fsS -A samples-run "$http_base/sandbox/requests" | grep -qF "$key"; then
-  pass "key absent from stdout, stderr and /sandbox/requests"
+curl -fsS -A samples-run "$http_base/sandbox/requests" >"$work/requests.json"
+curl -fsS -A samples-run "$http_base/sandbox/orders" >"$work/orders.json"
+if [ -n "$key" ] && ! grep -qF "$key" "$work/sandbox.out" "$work/sandbox.err" "$work/requests.json" "$work/orders.json"; then
+  pass "key absent from stdout, stderr, /sandbox/requests and /sandbox/orders"
 else
   fail "the key leaked (or was not found in the API text)"
 fi
