@@ -679,3 +679,32 @@ async fn payment_page_failure_pending_abandon_and_preselection() {
     let (s, _) = page(&sb, "424242").await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_url_and_retry_schedule_from_flags() {
+    let rx = Receiver::scripted(&["NG"], "8888").await;
+    let sb = Sandbox::start(&["--notify-url", &rx.url, "--retry-schedule-ms", "40,40"]);
+    let (_, cfg) = sb.get("/sandbox/config").await;
+    assert_eq!(cfg["notify_url"], rx.url.as_str());
+    assert_eq!(cfg["retry_schedule_ms"], json!([40, 40]));
+    let (uid, key) = sb.create(&example_order()).await;
+    sb.post(&format!("/sandbox/orders/{uid}/abandon"), json!({}))
+        .await;
+    let got = rx.wait_for(2, WAIT).await;
+    assert_eq!(got.len(), 2, "NG, then a retry 40 ms later");
+    check_report(&got[1], &uid, &key, "A0002");
+    let (s, list) = sb.get("/sandbox/orders").await;
+    assert_eq!(s, 200);
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["uid"] == uid.as_str() && o["prc"] == "A0002"));
+    let r = sb.client.get(sb.url("/")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("/payment/{uid}.html")));
+}
