@@ -2,7 +2,8 @@
 # Every test of the npm package mypay-edge (js/):
 #   1. build + pack (scripts/build-js.sh)
 #   2. TypeScript: the declarations compile as used from ESM and CommonJS
-#   3. node:test suites on the built package, Node 20 and Node 22
+#   3. node:test suites on the built package, Node 20 and Node 22 (browser.test.mjs
+#      loads the browser entry in /usr/bin/chromium with playwright-core)
 #      (sandbox.test.mjs drives target/release/mypay, built here)
 #   4. the packed tarball in fresh projects: import + require on Node 20 and
 #      22, and a Worker under workerd (wrangler dev, port 18790)
