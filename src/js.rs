@@ -3,10 +3,11 @@
 //! `JSON.parse` out), so a JS object means exactly what its JSON means.
 //!
 //! Every failure is thrown as an `Error` named `MypayError` carrying a stable
-//! `code` (and MYPAY's `mypayCode` / `mypayMsg`, the HTTP `status`, the
-//! validation `problems` where there are some); the package's JS layer turns
-//! it into an instance of its `MypayError` class. Nothing here panics: every
-//! argument is checked, whatever its JS type, before the core sees it.
+//! `code` (and MYPAY's `mypayCode` / `mypayMsg`, the HTTP `status` and a
+//! `snippet` of a reply that is not JSON, the missing report `field`); the
+//! package's JS layer turns it into an instance of its `MypayError` class.
+//! Nothing here panics: every argument is checked, whatever its JS type,
+//! before the core sees it.
 
 use crate::codes::*;
 use crate::crypto::{self, AgentKey, KeyRing};
@@ -14,7 +15,7 @@ use crate::envelope::{self, Command, EnvelopeError};
 use crate::lenient::{Int, Text};
 use crate::models::{Notification, OrderRequest, RefundRequest};
 use crate::reply::{self, ReplyError};
-use crate::validate::{self, Problem};
+use crate::validate;
 use js_sys::{JsString, Reflect, JSON};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,6 @@ pub struct Failure {
     pub status: Option<u16>,
     pub snippet: Option<String>,
     pub field: Option<&'static str>,
-    pub problems: Option<Vec<Problem>>,
 }
 
 impl Failure {
@@ -48,7 +48,6 @@ impl Failure {
             status: None,
             snippet: None,
             field: None,
-            problems: None,
         }
     }
 
@@ -89,11 +88,6 @@ impl From<Failure> for JsValue {
         }
         if let Some(field) = f.field {
             set(&v, "field", &JsValue::from_str(field));
-        }
-        if let Some(p) = &f.problems {
-            if let Ok(problems) = to_js(p) {
-                set(&v, "problems", &problems);
-            }
         }
         v
     }
