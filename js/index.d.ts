@@ -718,8 +718,8 @@ export interface MypayClientOptions {
 }
 
 /**
- * A client of MYPAY LINK's agent API for server-side code (Node, Workers,
- * Deno). Calls are never retried.
+ * A client of MYPAY LINK's agent API for server-side code (Node, Workers).
+ * Calls are never retried.
  */
 export declare class MypayClient {
   constructor(options: MypayClientOptions);

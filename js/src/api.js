@@ -56,8 +56,8 @@ export function makeApi(wasm) {
   };
 
   /**
-   * A client of MYPAY LINK's agent API for server-side code (Node, Workers,
-   * Deno). It holds the agent key: never construct it in a browser.
+   * A client of MYPAY LINK's agent API for server-side code (Node, Workers).
+   * It holds the agent key: never construct it in a browser.
    */
   class MypayClient {
     #key;

@@ -76,6 +76,7 @@ const pfns: Pfn[] = tables.Pfn;
 const v: string = version;
 
 const client = new MypayClient({ endpoint: 'https://pay.usecase.cc/api/agent', agentUid: '518169081001', key, storeUid: '289151880002', timeoutMs: 5000 });
+new MypayClient({ endpoint: 'https://pay.usecase.cc/api/agent', agentUid: 1, key, fetch: globalThis.fetch, userAgent: 'shop/1.0' });
 async function flow(): Promise<void> {
   const created = await client.createOrder(order);
   const q = await client.queryOrder({ uid: created.uid ?? '', key: created.key ?? '' });
