@@ -153,10 +153,14 @@ async function newPage({ phone = false } = {}) {
 }
 
 /** Shop page: two products, a paid and a free voucher, the customer, then the sandbox page. */
-async function fillCartAndCheckout(page, { pfn, invoice }) {
+async function fillCartAndCheckout(page, { pfn, invoice, english = false }) {
   const [p1, p2] = products;
   const { paid, free } = await issueVouchers();
   await page.goto(`${BASE}/`);
+  if (english) {
+    await page.getByTestId('lang-switch').click();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  }
   await page.getByTestId(`add-${p1.id}`).click();
   await page.getByTestId(`add-${p2.id}`).click();
   await page.getByTestId(`add-${p2.id}`).click();
@@ -199,12 +203,12 @@ async function fillCartAndCheckout(page, { pfn, invoice }) {
     quote.amount,
   );
   assert.match(await due.textContent(), new RegExp(quote.amount.toLocaleString('en-US')));
-  assert.match(await page.getByTestId(`voucher-line-${paid}`).textContent(), /有償票券/);
-  assert.match(await page.getByTestId(`voucher-line-${free}`).textContent(), /無償票券/);
+  assert.match(await page.getByTestId(`voucher-line-${paid}`).textContent(), english ? /Paid voucher/ : /有償票券/);
+  assert.match(await page.getByTestId(`voucher-line-${free}`).textContent(), english ? /Free voucher/ : /無償票券/);
 
-  await page.getByLabel('姓名', { exact: true }).fill('王小明');
-  await page.getByLabel('電子郵件', { exact: true }).fill('ming@example.com');
-  await page.getByLabel('手機號碼', { exact: true }).fill('0912345678');
+  await page.getByTestId('customer-name').fill('王小明');
+  await page.getByTestId('customer-email').fill('ming@example.com');
+  await page.getByTestId('customer-phone').fill('0912345678');
   await page.getByTestId(`pfn-${pfn}`).check();
   await page.getByTestId(`invoice-${invoice.type}`).check();
   if (invoice.type === 'mobile') await page.getByTestId('invoice-mobile-code').fill(invoice.mobile_code);
@@ -320,6 +324,32 @@ describe('demo storefront in Chromium', () => {
     await closePage(page);
   });
 
+  test('ATM virtual account, in English: the account to pay to, then paid once settled', async () => {
+    const page = await newPage();
+    const { quote, uid, vouchers } = await fillCartAndCheckout(page, {
+      pfn: 'E_COLLECTION',
+      invoice: { type: 'email' },
+      english: true,
+    });
+    await page.locator('button[name="method"][value="E_COLLECTION"]').click();
+    await landOnOrderPage(page);
+    await waitStatus(page, 'pending');
+    const codes = page.getByTestId('payment-codes');
+    await codes.waitFor({ state: 'visible', timeout: FINAL_TIMEOUT });
+    assert.equal(await codes.getAttribute('data-kind'), 'atm');
+    assert.match(await page.getByTestId('code-PinCode').textContent(), /\d{6,}/, 'a virtual account number');
+    assert.match(await page.getByTestId('order-status').textContent(), /Waiting for your payment/);
+    await assertReceipt(page, quote, vouchers);
+    await shot(page, '04-atm-pending-en');
+
+    await api('POST', `${SANDBOX}/sandbox/orders/${uid}/settle`, { prc: '250' });
+    await waitStatus(page, 'paid');
+    assert.match(await page.getByTestId('order-status').textContent(), /Paid/);
+    await shot(page, '04-atm-paid-en');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
   test('phone-sized shop in English: no sideways scrolling, every control labelled', async () => {
     const page = await newPage({ phone: true });
     await page.goto(`${BASE}/`);
@@ -344,7 +374,7 @@ describe('demo storefront in Chromium', () => {
         .map((el) => el.outerHTML.slice(0, 120)),
     );
     assert.deepEqual(unlabelled, []);
-    await shot(page, '04-shop-phone-en');
+    await shot(page, '05-shop-phone-en');
     assert.deepEqual(page.problems, []);
     await closePage(page);
   });
