@@ -54,6 +54,8 @@ CREATE TABLE orders (
   refund          TEXT,                                -- JSON of MYPAY's refund answer (key removed)
   refund_state    TEXT CHECK (refund_state IN ('in_progress', 'done')),
   report_pending  INTEGER NOT NULL DEFAULT 0,          -- a report awaits api/queryorder confirmation
+  version         INTEGER NOT NULL DEFAULT 0,          -- bumped by every status change
+  last_transition TEXT,                                -- nonce of the last status change (guards its voucher effects)
   last_checked_at INTEGER,
   created_at      INTEGER NOT NULL,
   updated_at      INTEGER NOT NULL,

@@ -140,11 +140,12 @@ pub struct OrderRow {
     pub refund_state: Option<String>,
     pub report_pending: i64,
     pub last_checked_at: Option<i64>,
+    pub version: i64,
 }
 
 pub const ORDER_SELECT: &str = "SELECT id, token, status, amount, subtotal, voucher_total, currency, pfn, mypay_uid, \
      mypay_key, payment_url, prc, payment_pfn, payment_message, payment_codes, created_at, updated_at, expires_at, \
-     paid_at, refunded_at, refund, refund_state, report_pending, last_checked_at FROM orders";
+     paid_at, refunded_at, refund, refund_state, report_pending, last_checked_at, version FROM orders";
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct LineRow {

@@ -96,6 +96,8 @@ pub async fn apply_event(
     let mut stmts = Vec::new();
     if t.changed() {
         let to = t.to.as_str();
+        let nonce =
+            time::random_hex(12).ok_or_else(|| ApiError::internal("random", "no entropy"))?;
         // A status-changing update writes payment details only when they
         // belong to the new state (a pending code's codes, a paid code's pfn).
         stmts.push(db.stmt(
@@ -104,11 +106,14 @@ pub async fn apply_event(
              refunded_at = CASE WHEN ?1 = 'refunded' THEN ?2 ELSE refunded_at END, \
              prc = COALESCE(?3, prc), payment_pfn = COALESCE(?4, payment_pfn), \
              payment_message = COALESCE(?5, payment_message), payment_codes = COALESCE(?6, payment_codes), \
-             expires_at = COALESCE(?7, expires_at), report_pending = 0 \
-             WHERE id = ?8 AND status = ?9",
-            &[s(to), n(now), os(i.prc.as_deref()), os(i.pfn.as_deref()), os(i.message.as_deref()), os(codes.as_deref()), on_i(i.expires_at), s(id), s(from.as_str())],
+             expires_at = COALESCE(?7, expires_at), report_pending = 0, version = version + 1, \
+             last_transition = ?11 WHERE id = ?8 AND status = ?9 AND version = ?10",
+            &[s(to), n(now), os(i.prc.as_deref()), os(i.pfn.as_deref()), os(i.message.as_deref()), os(codes.as_deref()), on_i(i.expires_at), s(id), s(from.as_str()), n(order.version), s(&nonce)],
         )?);
-        let guard = "EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND status = ?2)";
+        // The voucher effects and the event row apply only if this very
+        // update did: a concurrent transition of the same order (a duplicate
+        // report confirmed in parallel) leaves another nonce.
+        let guard = format!("EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND status = ?2 AND last_transition = '{nonce}')");
         match t.holds {
             HoldEffect::Keep => {}
             HoldEffect::Consume => stmts.push(db.stmt(
@@ -147,12 +152,10 @@ pub async fn apply_event(
                 }
             }
         }
-        stmts.push(db.event_stmt(
-            Some(id),
-            "transition",
-            i.prc.as_deref(),
-            &json!({"from": from.as_str(), "to": to, "source": source, "holds": t.holds}),
-            now,
+        let detail = json!({"from": from.as_str(), "to": to, "source": source, "holds": t.holds});
+        stmts.push(db.stmt(
+            &format!("INSERT INTO events (order_id, kind, prc, detail, created_at) SELECT ?1, 'transition', ?3, ?4, ?5 WHERE {guard}"),
+            &[s(id), s(to), os(i.prc.as_deref()), s(&detail.to_string()), n(now)],
         )?);
     } else if from.is_open() && (i.prc.is_some() || i.codes.is_some()) {
         stmts.push(db.stmt(
@@ -162,17 +165,28 @@ pub async fn apply_event(
             &[n(now), os(i.prc.as_deref()), os(i.pfn.as_deref()), os(i.message.as_deref()), os(codes.as_deref()), on_i(i.expires_at), s(id), s(from.as_str())],
         )?);
     }
-    if !stmts.is_empty() {
-        db.batch(stmts)
-            .await
-            .map_err(|e| ApiError::internal("d1_apply", e))?;
+    if stmts.is_empty() {
+        return Ok(t);
     }
-    if t.changed() {
-        log::info(
-            "order_transition",
-            json!({"order_id": id, "from": from.as_str(), "to": t.to.as_str(), "source": source}),
-        );
+    let changes = db
+        .batch(stmts)
+        .await
+        .map_err(|e| ApiError::internal("d1_apply", e))?;
+    if !t.changed() {
+        return Ok(t);
     }
+    if changes.first().copied().unwrap_or(0) == 0 {
+        // Another request moved the order first; its effects stand.
+        return Ok(Transition {
+            from,
+            to: from,
+            holds: HoldEffect::Keep,
+        });
+    }
+    log::info(
+        "order_transition",
+        json!({"order_id": id, "from": from.as_str(), "to": t.to.as_str(), "source": source}),
+    );
     Ok(t)
 }
 

@@ -28,7 +28,7 @@ test('quote: lines, shipping, paid and free vouchers, amount', async () => {
 test('quote: every rejection reason', async () => {
   const r = await api('POST', '/api/quote', {
     items: [{ product_id: 'dried-mango', quantity: 1 }],
-    vouchers: ['USED-01', 'EXPIRED-01', 'FREE-50-P1', 'PAID-200-B1', 'PAID-100-A2', 'PAID-100-A2'],
+    vouchers: ['USED-01', 'EXPIRED-01', 'FREE-50-P1', 'PAID-100-A2', 'PAID-200-B1', 'PAID-100-A2'],
   });
   assert.equal(r.status, 200, r.text);
   const reasons = Object.fromEntries(r.body.rejected_vouchers.map((v) => [v.code, v.reason]));
@@ -37,6 +37,7 @@ test('quote: every rejection reason', async () => {
   assert.equal(reasons['FREE-50-P1'], 'voucher_min_spend');
   assert.equal(reasons['PAID-200-B1'], 'voucher_exceeds_total');
   assert.equal(r.body.rejected_vouchers.filter((v) => v.reason === 'voucher_duplicate').length, 1);
+  assert.deepEqual(r.body.vouchers.map((v) => v.code), ['PAID-100-A2']);
   assert.equal(r.body.amount, 180 + 80 - 100);
 });
 
