@@ -43,6 +43,7 @@ function renderCodes() {
   for (const k of keys) {
     const v = codes[k];
     if (v === null || v === undefined || v === '') continue;
+    if (k === 'type' && (v === order.payment.pfn || v === 'E_COLLECTION')) continue; // says nothing new
     const labelKey = k === 'PinCode' && atm ? 'codes.PinCode.atm' : `codes.${k}`;
     const label = t(labelKey) === labelKey ? k : t(labelKey);
     const value = /Date$/.test(k) ? mypayDate(v) : String(v);
@@ -90,7 +91,8 @@ function renderReceipt() {
   const add = (key, value) => value && meta.push(h('dt', {}, t(key)), h('dd', {}, value));
   add('order.createdAt', dateTime(order.created_at));
   add('order.paidAt', dateTime(order.paid_at));
-  if (!isFinalStatus(order.status)) add('order.expiresAt', dateTime(order.expires_at));
+  // Before a method is chosen the order's own deadline counts; after, the codes' LimitDate.
+  if (order.status === 'created') add('order.expiresAt', dateTime(order.expires_at));
   const pfn = order.payment?.pfn;
   if (pfn) {
     const k = `checkout.method.${pfn}`;
