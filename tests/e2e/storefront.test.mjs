@@ -362,6 +362,9 @@ describe('demo storefront in Chromium', () => {
     await page.getByTestId(`line-${products[0].id}`).waitFor();
     assert.match(await page.getByTestId('checkout-submit').textContent(), /Pay/);
 
+    const res = await fetch(`${BASE}/`);
+    assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/, 'public/_headers applies');
+
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
     const unlabelled = await page.evaluate(() =>
