@@ -58,34 +58,57 @@ async fn price(db: &Db, cart_req: &CartRequest) -> ApiResult<Quote> {
     let cart = cart_req
         .to_cart()
         .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
-    let mut products = Vec::new();
-    for (id, _) in &cart.items {
-        let row: Option<ProductRow> = db
-            .first(
-                "SELECT id, name, name_en, description, description_en, price, currency, image_url, active FROM products WHERE id = ?1",
-                &[s(id)],
-            )
-            .await?;
-        if let Some(p) = row {
-            products.push(Product {
-                id: p.id,
-                name: p.name,
-                name_en: p.name_en,
-                price: p.price,
-                image_url: p.image_url,
-                active: p.active == 1,
-            });
-        }
+    // Products and vouchers in one round trip (a batch of two IN queries;
+    // at most 50 products and 10 vouchers, within D1's 100 parameters).
+    let list = |n: usize| {
+        (1..=n)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let ids: Vec<_> = cart.items.iter().map(|(id, _)| s(id)).collect();
+    let mut stmts = vec![db.stmt(
+        &format!(
+            "SELECT id, name, name_en, description, description_en, price, currency, image_url, active FROM products WHERE id IN ({})",
+            list(ids.len())
+        ),
+        &ids,
+    )?];
+    let codes: Vec<_> = cart.vouchers.iter().map(|c| s(c)).collect();
+    if !codes.is_empty() {
+        stmts.push(db.stmt(
+            &format!("{VOUCHER_SELECT} WHERE v.code IN ({})", list(codes.len())),
+            &codes,
+        )?);
     }
-    let mut vouchers = Vec::new();
-    for code in &cart.vouchers {
-        let row: Option<VoucherRow> = db
-            .first(&format!("{VOUCHER_SELECT} WHERE v.code = ?1"), &[s(code)])
-            .await?;
-        if let Some(r) = row.and_then(voucher_record) {
-            vouchers.push(r);
-        }
-    }
+    let results =
+        db.0.batch(stmts)
+            .await
+            .map_err(|e| ApiError::internal("d1_price", e))?;
+    let mut results = results.into_iter();
+    let product_rows: Vec<ProductRow> = match results.next() {
+        Some(r) => r.results().map_err(|e| ApiError::internal("d1_rows", e))?,
+        None => Vec::new(),
+    };
+    let voucher_rows: Vec<VoucherRow> = match results.next() {
+        Some(r) => r.results().map_err(|e| ApiError::internal("d1_rows", e))?,
+        None => Vec::new(),
+    };
+    let products: Vec<Product> = product_rows
+        .into_iter()
+        .map(|p| Product {
+            id: p.id,
+            name: p.name,
+            name_en: p.name_en,
+            price: p.price,
+            image_url: p.image_url,
+            active: p.active == 1,
+        })
+        .collect();
+    let vouchers: Vec<VoucherRecord> = voucher_rows
+        .into_iter()
+        .filter_map(voucher_record)
+        .collect();
     price_cart(
         &cart,
         &products,
