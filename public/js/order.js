@@ -1,7 +1,7 @@
 // The order page: live status, receipt, and the codes to pay with for store-code or ATM orders.
 import { isFinalStatus } from '../vendor/storefront.js';
 import { applyI18n, dateTime, money, nameOf, setupLangSwitch, t } from './i18n.js';
-import { errorMessage, h, orderToken, storefront } from './common.js';
+import { errorMessage, h, loadCart, orderToken, saveCart, storefront } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -123,6 +123,7 @@ function renderStatus() {
   badge.className = `badge status-${s}`;
   text.textContent = t(`status.${s}.text`) === `status.${s}.text` ? '' : t(`status.${s}.text`);
   spinner.hidden = isFinalStatus(s) || !polling;
+  $('reorder-box').hidden = !(s === 'failed' || s === 'expired');
   const pay = $('pay-now');
   pay.hidden = !(s === 'created' && order.payment_url);
   if (!pay.hidden) $('pay-now-link').href = order.payment_url;
@@ -161,8 +162,22 @@ async function poll() {
   render();
 }
 
+/** Puts this order's products and vouchers back in the cart (the shop drops what it no longer sells). */
+function reorder() {
+  if (!order) return;
+  const cart = loadCart();
+  for (const l of order.lines ?? []) {
+    if (l.product_id === 'shipping' || cart.items.some((i) => i.product_id === l.product_id)) continue;
+    cart.items.push({ product_id: l.product_id, quantity: l.quantity });
+  }
+  for (const v of order.vouchers ?? []) if (!cart.vouchers.includes(v.code)) cart.vouchers.push(v.code);
+  saveCart(cart);
+  window.location.assign('/#cart');
+}
+
 function init() {
   applyI18n();
+  $('reorder').addEventListener('click', reorder);
   setupLangSwitch($('lang-switch'), render);
   if (!orderId) error = { i18nKey: 'order.noId' };
   else if (!token) error = { i18nKey: 'order.noToken' };

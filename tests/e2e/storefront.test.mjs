@@ -285,7 +285,7 @@ describe('demo storefront in Chromium', () => {
     await closePage(page);
   });
 
-  test('card payment with the failure card: failed', async () => {
+  test('card payment with the failure card: failed, and its vouchers can be used again', async () => {
     const page = await newPage();
     const { quote, vouchers } = await fillCartAndCheckout(page, {
       pfn: 'CREDITCARD',
@@ -297,6 +297,16 @@ describe('demo storefront in Chromium', () => {
     await assertReceipt(page, quote, vouchers);
     assert.match(await page.getByTestId('order-status').textContent(), /付款失敗/);
     await shot(page, '02-card-failure-failed');
+
+    // The failed order's vouchers are free again: ordering the same again applies them.
+    await page.getByTestId('reorder').click();
+    await page.waitForURL((u) => u.origin === BASE && u.pathname === '/');
+    await page.getByTestId(`voucher-line-${vouchers.paid}`).waitFor();
+    await page.getByTestId(`voucher-line-${vouchers.free}`).waitFor();
+    await page.waitForFunction(
+      (amount) => document.querySelector('[data-testid="amount-due"]')?.dataset.amount === String(amount),
+      quote.amount,
+    );
     assert.deepEqual(page.problems, []);
     await closePage(page);
   });
