@@ -97,6 +97,26 @@ fi
 WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" \
   "$NODE_DIR/node" --test --test-reporter=spec --test-concurrency=1 ${TEST_FILES:-tests/worker/*.test.mjs}
 
+# A missing secret: every request gets 500 config_error naming it, no panic.
+log "a worker without ADMIN_TOKEN answers 500 config_error"
+printf 'MYPAY_AGENT_KEY=2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG\n' >"$TMP/noadmin.env"
+CONF_PORT=$((WORKER_PORT + 2))
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$CONF_PORT" --local \
+  --persist-to "$TMP/state" --env-file "$TMP/noadmin.env" --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" \
+  --show-interactive-dev-session=false --live-reload=false </dev/null >"$TMP/wrangler-noadmin.log" 2>&1 &
+PIDS+=($!)
+deadline=$((SECONDS + 120))
+until code=$(curl -s -o "$TMP/conf.json" -w '%{http_code}' -A mypay-edge-tests "http://127.0.0.1:$CONF_PORT/api/products") && [ "$code" != 000 ]; do
+  [ $SECONDS -lt $deadline ] || die "the second worker did not start"
+  sleep 0.3
+done
+[ "$code" = 500 ] && grep -q '"code":"config_error"' "$TMP/conf.json" && grep -q 'ADMIN_TOKEN' "$TMP/conf.json" ||
+  die "expected 500 config_error naming ADMIN_TOKEN, got $code $(cat "$TMP/conf.json")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -A mypay-edge-tests "http://127.0.0.1:$CONF_PORT/api/products")
+[ "$code" = 500 ] || die "the worker did not survive the config error ($code)"
+grep -q '"event":"config_error"' "$TMP/wrangler-noadmin.log" || die "no config_error log line"
+log "config_error: ok"
+
 # No secret may reach the log: not the agent key, not the admin token, not
 # any order's MYPAY key (the sandbox lists them), not a test shopper's e-mail.
 curl -s -A mypay-edge-tests "$SANDBOX_URL/sandbox/orders" |

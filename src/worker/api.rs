@@ -332,6 +332,9 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
                 return replay(row, &fingerprint);
             }
         }
+        if q.vouchers.is_empty() {
+            return Err(ApiError::internal("d1_checkout", e));
+        }
         let again = price(&db, &body.cart).await?;
         log::warn(
             "checkout_conflict",

@@ -138,6 +138,16 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         (Ok(c), Some(o)) if path.starts_with("/api/") && c.origin_allowed(o) => Some(o.clone()),
         _ => None,
     };
+    // Without a complete configuration nothing is served: a deploy with a
+    // missing secret is noticed at once, not at the first payment.
+    if let Err(e) = &cfg {
+        let res = config_error(e).into_response();
+        log::info(
+            "request",
+            json!({"method": method.to_string(), "path": path, "status": 500}),
+        );
+        return Ok(res);
+    }
     if method == Method::Options {
         let res = match (&cors_origin, &cfg) {
             (Some(o), _) => http::preflight(o),
