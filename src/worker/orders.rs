@@ -248,7 +248,17 @@ pub async fn confirm(
         return Err(ConfirmError::Mismatch("query cost"));
     }
     let info = PaymentInfo::from_transaction(t, now);
-    let code = t.prc.clone().unwrap_or_else(|| StatusCode::from_code(""));
+    let mut code = t.prc.clone().unwrap_or_else(|| StatusCode::from_code(""));
+    // A refund made elsewhere (MYPAY's admin panel) shows as a refund entry
+    // beside the original paid code.
+    let refunded = reply
+        .refund_order
+        .as_ref()
+        .map(|r| r.iter().any(|x| x.prc == Some(StatusCode::Refunded)))
+        .unwrap_or(false);
+    if refunded && code.class() == crate::StatusClass::Paid {
+        code = StatusCode::Refunded;
+    }
     let tr = apply_event(db, order, &OrderEvent::Status(code), source, Some(&info)).await?;
     let _ = db
         .run(
