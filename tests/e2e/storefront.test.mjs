@@ -113,6 +113,18 @@ function removeProfile(dir) {
   }
 }
 
+async function orderCount() {
+  let n = 0;
+  let cursor = '';
+  for (;;) {
+    const q = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = await api('GET', `${BASE}/admin/orders?${q}`, undefined, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    n += page.orders.length;
+    if (!page.next_cursor) return n;
+    cursor = page.next_cursor;
+  }
+}
+
 async function shot(page, name) {
   const file = path.join(OUT, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
@@ -142,7 +154,10 @@ async function newPage({ phone = false } = {}) {
   context.userDataDir = userDataDir;
   openContexts.add(context);
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  // Generous: on a shared dev machine wrangler dev may rebuild the Worker mid-run (its
+  // [build] watches src/) and hold requests for a while; in CI nothing changes under it.
+  page.setDefaultTimeout(45_000);
+  page.setDefaultNavigationTimeout(45_000);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -217,9 +232,12 @@ async function fillCartAndCheckout(page, { pfn, invoice, english = false }) {
     await page.getByTestId('invoice-tax-id').fill(invoice.tax_id);
     await page.getByTestId('invoice-title').fill(invoice.title);
   }
-  await page.getByTestId('checkout-submit').click();
+  const before = await orderCount();
+  // A double press makes one order (the button is busy, and the key is the same).
+  await page.getByTestId('checkout-submit').dblclick();
 
-  await page.waitForURL(/\/payment\/\d+\.html/, { timeout: 30_000 });
+  await page.waitForURL(/\/payment\/\d+\.html/);
+  assert.equal(await orderCount(), before + 1, 'exactly one order was created');
   const url = new URL(page.url());
   assert.equal(url.origin, SANDBOX, 'checkout leads to the sandbox payment page');
   const uid = url.pathname.match(/\/payment\/(\d+)\.html/)[1];
@@ -235,7 +253,7 @@ async function payByCard(page, card) {
 
 /** Back on the storefront's order page (no token in the address), returns the order id. */
 async function landOnOrderPage(page) {
-  await page.waitForURL((u) => u.origin === BASE && /^\/order(\.html)?$/.test(u.pathname), { timeout: 30_000 });
+  await page.waitForURL((u) => u.origin === BASE && /^\/order(\.html)?$/.test(u.pathname));
   const url = new URL(page.url());
   const orderId = url.searchParams.get('order_id');
   assert.ok(orderId, 'the order page has the order id');
@@ -388,6 +406,11 @@ describe('demo storefront in Chromium', () => {
     );
     assert.deepEqual(unlabelled, []);
     await shot(page, '05-shop-phone-en');
+
+    // An order page without this browser's token explains itself, and no status is shown.
+    await page.goto(`${BASE}/order.html?order_id=ME-NOT-MINE`);
+    await page.getByTestId('order-error').filter({ hasText: /only be seen in the browser/ }).waitFor();
+    assert.equal(await page.getByTestId('order-status').getAttribute('data-status'), '');
     assert.deepEqual(page.problems, []);
     await closePage(page);
   });
