@@ -593,6 +593,7 @@ function announce(text) {
 }
 
 function renderAll() {
+  document.title = `${t('site.title')} · mypay-edge`;
   renderProducts();
   renderCart();
   renderOrders();
