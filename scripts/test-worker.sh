@@ -5,6 +5,8 @@
 #   worker   wrangler dev --port 18787, a fresh local D1 (--persist-to a temp dir),
 #            migrations + seed, its own secrets
 # then tests/worker/*.test.mjs (node:test, Node 22), and stops everything it started.
+# A second worker (port WORKER_PORT+4, ORDER_TTL_SECONDS=3, its own D1) serves the
+# expiry test; a third (WORKER_PORT+2, no ADMIN_TOKEN) checks 500 config_error.
 # Env: WORKER_PORT (18787), SANDBOX_PORT (18788), KEEP=1 keeps the temp dir,
 #      BENCH=1 runs scripts/bench-worker.mjs on the fresh stack instead of the tests,
 #      TEST_FILES (default tests/worker/*.test.mjs).
@@ -76,6 +78,18 @@ setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$WORKER_POR
   </dev/null >"$TMP/wrangler.log" 2>&1 &
 PIDS+=($!)
 
+# A second worker whose orders expire after 3 s (tests/worker/expiry.test.mjs), on its own D1.
+EXPIRY_PORT=$((WORKER_PORT + 4))
+EXPIRY_URL="http://127.0.0.1:$EXPIRY_PORT"
+wrangler d1 migrations apply DB --local --persist-to "$TMP/state-expiry" >>"$TMP/d1.log" 2>&1 || die "migrations failed"
+wrangler d1 execute DB --local --persist-to "$TMP/state-expiry" --file seed/dev.sql >>"$TMP/d1.log" 2>&1 || die "seed failed"
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$EXPIRY_PORT" --local \
+  --persist-to "$TMP/state-expiry" --env-file "$TMP/test.env" \
+  --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$EXPIRY_URL" --var "ORDER_TTL_SECONDS:3" \
+  --show-interactive-dev-session=false --live-reload=false \
+  </dev/null >"$TMP/wrangler-expiry.log" 2>&1 &
+PIDS+=($!)
+
 wait_for() { # url name seconds pid
   local deadline=$((SECONDS + $3))
   until curl -sf -o /dev/null -A mypay-edge-tests "$1"; do
@@ -86,6 +100,7 @@ wait_for() { # url name seconds pid
 }
 wait_for "$SANDBOX_URL/sandbox/notifications" sandbox 60 "${PIDS[0]}"
 wait_for "$WORKER_URL/api/products" worker 180 "${PIDS[1]}"
+wait_for "$EXPIRY_URL/api/products" "expiry worker" 180 "${PIDS[2]}"
 log "stack is up"
 
 if [ -n "${BENCH:-}" ]; then
@@ -94,7 +109,7 @@ if [ -n "${BENCH:-}" ]; then
 fi
 
 # shellcheck disable=SC2086
-WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" \
+WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" EXPIRY_WORKER_URL="$EXPIRY_URL" \
   "$NODE_DIR/node" --test --test-reporter=spec --test-concurrency=1 ${TEST_FILES:-tests/worker/*.test.mjs}
 
 # A missing secret: every request gets 500 config_error naming it, no panic.
@@ -123,7 +138,7 @@ curl -s -A mypay-edge-tests "$SANDBOX_URL/sandbox/orders" |
   "$NODE_DIR/node" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const o=JSON.parse(s);for(const x of (o.orders??o))if(x.key)console.log(x.key)})' \
   >"$TMP/order-keys.txt"
 printf '%s\n' 2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG "$ADMIN_TOKEN" test@example.com 0912345678 >>"$TMP/order-keys.txt"
-if grep -F -f "$TMP/order-keys.txt" "$TMP/wrangler.log" >/dev/null; then
+if grep -F -f "$TMP/order-keys.txt" "$TMP"/wrangler*.log >/dev/null; then
   die "a secret or personal data appears in the worker's log"
 fi
 log "worker log has none of $(wc -l <"$TMP/order-keys.txt") secrets / personal values"

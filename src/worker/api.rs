@@ -2,7 +2,7 @@
 
 use super::db::{n, os, s, Db, ProductRow, VoucherRow, VOUCHER_SELECT};
 use super::http::{self, ok_json, ApiError, ApiResult};
-use super::orders::{self, ORDER_TTL_SECS};
+use super::orders;
 use super::{log, mypay, time, App};
 use crate::checkout::{
     body_fingerprint, build_order_request, price_cart, CartRequest, Customer, InvoiceChoice,
@@ -274,7 +274,7 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
         ApiError::bad_request("invalid_request", "the order does not pass MYPAY's rules")
             .with_details(json!(p))
     })?;
-    let expires_at = now + ORDER_TTL_SECS;
+    let expires_at = now + cfg.order_ttl_secs;
     let invoice_json = body
         .invoice
         .as_ref()

@@ -21,6 +21,9 @@ pub struct Config {
     pub admin_token: String,
     /// Time allowed for one MYPAY call (`MYPAY_TIMEOUT_MS`, default 10 s).
     pub timeout_ms: i32,
+    /// How long an order may wait for payment before a pending code arrives
+    /// (`ORDER_TTL_SECONDS`, default 1800).
+    pub order_ttl_secs: i64,
 }
 
 impl fmt::Debug for Config {
@@ -142,6 +145,17 @@ impl Config {
                 problem: "must be at least 16 characters",
             });
         }
+        let order_ttl_secs = match text(env, "ORDER_TTL_SECONDS", false)? {
+            None => super::orders::ORDER_TTL_SECS,
+            Some(t) => t
+                .parse::<i64>()
+                .ok()
+                .filter(|t| (1..=7 * 86_400).contains(t))
+                .ok_or(ConfigError {
+                    name: "ORDER_TTL_SECONDS",
+                    problem: "must be 1 to 604800 seconds",
+                })?,
+        };
         let timeout_ms = match text(env, "MYPAY_TIMEOUT_MS", false)? {
             None => 10_000,
             Some(t) => t
@@ -155,6 +169,7 @@ impl Config {
         };
         Ok(Self {
             timeout_ms,
+            order_ttl_secs,
             endpoint,
             agent_uid,
             store_uid,
