@@ -4,7 +4,7 @@
 
 INSERT OR IGNORE INTO products (id, name, name_en, description, description_en, price, image_url, sort) VALUES
   ('oolong-150g', '凍頂烏龍茶 150g', 'Dongding Oolong 150g', '南投鹿谷手採,焙火香氣醇厚。', 'Hand-picked in Lugu, Nantou; a rounded roasted aroma.', 450, '/img/oolong-150g.svg', 1),
-  ('oriental-beauty-75g', '東方美人茶 75g', 'Oriental Beauty 75g', '小綠葉蟬著涎,蜜香果香。', 'Leafhopper-bitten leaves with honey and fruit notes.', 880, '/img/oolong-150g.svg', 2),
+  ('oriental-beauty-75g', '東方美人茶 75g', 'Oriental Beauty 75g', '小綠葉蟬著涎,蜜香果香。', 'Leafhopper-bitten leaves with honey and fruit notes.', 880, '/img/oriental-beauty-75g.svg', 2),
   ('bubble-tea', '珍珠奶茶茶包 5入', 'Bubble Milk Tea Kit (5)', '在家做一杯道地珍奶。', 'Make real bubble tea at home.', 220, '/img/bubble-tea.svg', 3),
   ('pineapple-cake', '土鳳梨酥 12入', 'Pineapple Cakes (12)', '酸甜土鳳梨內餡,奶油酥皮。', 'Tart native pineapple filling in a buttery crust.', 360, '/img/pineapple-cake.svg', 4),
   ('dried-mango', '愛文芒果乾 200g', 'Dried Irwin Mango 200g', '台南玉井愛文芒果,無添加糖。', 'Irwin mangoes from Yujing, Tainan; no added sugar.', 180, '/img/dried-mango.svg', 5),
