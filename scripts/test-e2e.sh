@@ -64,11 +64,13 @@ TMP=$(mktemp -d /tmp/mypay-e2e.XXXXXX)
 PIDS=()
 cleanup() {
   local rc=$?
-  for pid in "${PIDS[@]}"; do
+  for pid in ${PIDS[@]+"${PIDS[@]}"}; do
+    [ -n "$pid" ] || continue
     # Each service runs in its own session: stop it and its children (workerd, esbuild).
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in "${PIDS[@]}"; do
+  for pid in ${PIDS[@]+"${PIDS[@]}"}; do
+    [ -n "$pid" ] || continue
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$pid" 2>/dev/null || true
   done
@@ -112,26 +114,43 @@ setsid target/release/mypay sandbox --port "$SANDBOX_PORT" --in-memory \
   --notify-url "$WORKER_URL/mypay/notify" >"$TMP/sandbox.log" 2>&1 &
 PIDS+=($!)
 
-log "wrangler dev on $WORKER_URL"
-setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$WORKER_PORT" --local \
-  --persist-to "$TMP/state" --env-file "$TMP/e2e.env" \
-  --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" \
-  --var "STOREFRONT_URL:$WORKER_URL" \
-  --var "ALLOWED_ORIGINS:$WORKER_URL" \
-  --show-interactive-dev-session=false --live-reload=false --log-level=info \
-  </dev/null >"$TMP/wrangler.log" 2>&1 &
-PIDS+=($!)
+start_worker() {
+  log "wrangler dev on $WORKER_URL"
+  setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$WORKER_PORT" --local \
+    --persist-to "$TMP/state" --env-file "$TMP/e2e.env" \
+    --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" \
+    --var "STOREFRONT_URL:$WORKER_URL" \
+    --var "ALLOWED_ORIGINS:$WORKER_URL" \
+    --show-interactive-dev-session=false --live-reload=false --log-level=info \
+    </dev/null >>"$TMP/wrangler.log" 2>&1 &
+  WORKER_PID=$!
+  PIDS+=("$WORKER_PID")
+}
 
-wait_for() { # url name seconds pid
-  local deadline=$((SECONDS + $3))
+# 0 when $1 answers, 1 when process $3 died first, 2 on timeout ($2 seconds).
+wait_for() {
+  local deadline=$((SECONDS + $2))
   until curl -sf -o /dev/null -A mypay-edge-e2e "$1"; do
-    kill -0 "$4" 2>/dev/null || die "$2 exited early"
-    [ $SECONDS -lt $deadline ] || die "$2 did not answer $1 within $3 s"
+    kill -0 "$3" 2>/dev/null || return 1
+    [ $SECONDS -lt $deadline ] || return 2
     sleep 0.5
   done
 }
-wait_for "$SANDBOX_URL/sandbox/notifications" sandbox 60 "${PIDS[0]}"
-wait_for "$WORKER_URL/api/products" worker 300 "${PIDS[1]}"
+
+wait_for "$SANDBOX_URL/sandbox/notifications" 60 "${PIDS[0]}" || die "the sandbox did not start"
+# wrangler dev picks some internal ports itself; when another wrangler dev on this machine
+# takes one at the same moment it exits with "Address already in use": start it again.
+for try in 1 2 3; do
+  start_worker
+  rc=0; wait_for "$WORKER_URL/api/products" 300 "$WORKER_PID" || rc=$?
+  [ "$rc" -eq 0 ] && break
+  [ "$rc" -eq 2 ] && die "the worker did not answer $WORKER_URL/api/products within 300 s"
+  grep -q "Address already in use" "$TMP/wrangler.log" && [ "$try" -lt 3 ] || die "wrangler dev exited early"
+  log "wrangler dev lost a port race; starting it again"
+  kept=(); for pid in "${PIDS[@]}"; do [ "$pid" = "$WORKER_PID" ] || kept+=("$pid"); done
+  PIDS=("${kept[@]}") # that one is gone: never signal its id again
+  : >"$TMP/wrangler.log"
+done
 log "stack is up"
 
 # ---- the test ----
