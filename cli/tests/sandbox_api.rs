@@ -455,6 +455,46 @@ async fn firewall_answers_403_html_without_user_agent() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn other_methods_on_the_agent_api_get_a_mypay_style_405() {
+    let sb = Sandbox::start(&[]);
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let r = sb
+            .client
+            .request(method.clone(), sb.url("/api/agent"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 405, "{method}");
+        assert_eq!(r.headers()["allow"], "POST");
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["code"], "100", "{v}");
+        assert!(v["msg"].as_str().unwrap().contains("POST"), "{v}");
+    }
+    // Without a User-Agent the firewall answers first, as for a POST.
+    let r = reqwest::Client::new()
+        .get(sb.url("/api/agent"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("403 Forbidden"));
+    let (_, reqs) = sb.get("/sandbox/requests").await;
+    assert!(reqs
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["http_status"] == 405 && r["code"] == "100"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn chunked_json_body_like_the_node_sample() {
     let sb = Sandbox::start(&[]);
     let key = AgentKey::new(KEY).unwrap();

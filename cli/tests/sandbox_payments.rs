@@ -176,6 +176,109 @@ async fn store_code_260_then_expired_380() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn settle_290_mismatch_and_600_settled() {
+    let (sb, rx) = with_receiver().await;
+    let settle = |uid: String, prc: &'static str| {
+        let sb = &sb;
+        async move {
+            sb.post(
+                &format!("/sandbox/orders/{uid}/settle"),
+                json!({ "prc": prc }),
+            )
+            .await
+        }
+    };
+
+    // 260 → 290: paid, details do not match.
+    let (a, a_key) = sb.create(&example_order()).await;
+    sb.post(
+        &format!("/sandbox/orders/{a}/pay"),
+        json!({"pfn": "CSTORECODE"}),
+    )
+    .await;
+    let (s, v) = settle(a.clone(), "290").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["prc"], "290");
+    assert_eq!(v["query"]["prc"], "290");
+    let got = rx.wait_for(2, WAIT).await;
+    let last = got
+        .iter()
+        .find(|r| r.fields["prc"] == "290")
+        .expect("the 290 report");
+    check_report(last, &a, &a_key, "290");
+    assert_eq!(sb.query(&a, &a_key).await["prc"], "290");
+    // 290 is not refundable, not payable, not settled to 600.
+    let (s, _) = settle(a.clone(), "600").await;
+    assert_eq!(s, 409);
+    let (s, _) = settle(a.clone(), "250").await;
+    assert_eq!(s, 409);
+
+    // 270 → 380 → 290: an expired virtual account turns out paid after
+    // MYPAY verified it (appendix 2, 380).
+    let (b, b_key) = sb.create(&example_order()).await;
+    sb.post(
+        &format!("/sandbox/orders/{b}/pay"),
+        json!({"pfn": "E_COLLECTION"}),
+    )
+    .await;
+    let (s, v) = settle(b.clone(), "380").await;
+    assert_eq!((s, v["prc"].as_str()), (200, Some("380")), "{v}");
+    let (s, v) = settle(b.clone(), "290").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["prc"], "290");
+    let got = rx.wait_for(5, WAIT).await;
+    let b_reports: Vec<&Received> = got.iter().filter(|r| r.fields["uid"] == b).collect();
+    assert_eq!(b_reports.len(), 3);
+    let last = b_reports
+        .iter()
+        .find(|r| r.fields["prc"] == "290")
+        .expect("the 290 report");
+    check_report(last, &b, &b_key, "290");
+    assert_eq!(sb.query(&b, &b_key).await["prc"], "290");
+    let history: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["prc"].as_str())
+        .collect();
+    assert_eq!(history, ["200", "270", "380", "290"]);
+
+    // 250 → 600: settled by the provider; still refundable.
+    let (c, c_key) = sb.create(&example_order()).await;
+    sb.post(
+        &format!("/sandbox/orders/{c}/pay"),
+        json!({"pfn": "CSTORECODE"}),
+    )
+    .await;
+    let (s, _) = settle(c.clone(), "600").await;
+    assert_eq!(s, 409, "600 only after 250");
+    settle(c.clone(), "250").await;
+    let (s, v) = settle(c.clone(), "600").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["prc"], "600");
+    let got = rx.wait_for(8, WAIT).await;
+    let c_reports: Vec<&Received> = got.iter().filter(|r| r.fields["uid"] == c).collect();
+    assert_eq!(c_reports.len(), 3);
+    let last = c_reports
+        .iter()
+        .find(|r| r.fields["prc"] == "600")
+        .expect("the 600 report");
+    check_report(last, &c, &c_key, "600");
+    assert_eq!(sb.query(&c, &c_key).await["prc"], "600");
+    let (s, _) = settle(c.clone(), "600").await;
+    assert_eq!(s, 409, "600 twice");
+    // 290 from a paid order, or from an unpaid one, is not a MYPAY move.
+    let (s, _) = settle(c.clone(), "290").await;
+    assert_eq!(s, 409);
+    let (d, _) = sb.create(&example_order()).await;
+    let (s, v) = settle(d.clone(), "290").await;
+    assert_eq!(s, 409);
+    assert_eq!(v["error"]["prc"], "200");
+    let (s, _) = settle(d, "230").await;
+    assert_eq!(s, 400, "other codes are refused");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn virtual_account_270() {
     let (sb, rx) = with_receiver().await;
     let (uid, key) = sb.create(&example_order()).await;
@@ -471,6 +574,27 @@ async fn agent_faults() {
         .await
         .unwrap_err();
     assert!(err.is_timeout());
+    // The call is logged when it arrives, not when its delay ends: a client
+    // that hung up (after 500 ms of a 3 s delay) still shows, with its 504.
+    let (_, reqs) = sb.get("/sandbox/requests").await;
+    let timed_out: Vec<&Value> = reqs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["fault"] == "timeout")
+        .collect();
+    assert_eq!(timed_out.len(), 1, "{reqs}");
+    assert_eq!(timed_out[0]["http_status"], 504);
+    assert_eq!(timed_out[0]["service"]["cmd"], "api/queryorder");
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    let (_, reqs) = sb.get("/sandbox/requests").await;
+    let n = reqs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["fault"] == "timeout")
+        .count();
+    assert_eq!(n, 1, "logged once, not again when the delay ends: {reqs}");
 
     sb.put(
         "/sandbox/faults",

@@ -103,7 +103,7 @@ pub async fn index(State(app): State<Arc<App>>) -> Json<Value> {
             "payment_page": "GET|POST /payment/{uid}.html",
             "orders": "GET /sandbox/orders, GET /sandbox/orders/{uid}",
             "pay": "POST /sandbox/orders/{uid}/pay {\"card_number\":\"…\"} | {\"pfn\":\"CSTORECODE\"|\"E_COLLECTION\"}",
-            "settle": "POST /sandbox/orders/{uid}/settle {\"prc\":\"250\"|\"380\"}",
+            "settle": "POST /sandbox/orders/{uid}/settle {\"prc\":\"250\"|\"380\"|\"290\"|\"600\"}",
             "abandon": "POST /sandbox/orders/{uid}/abandon",
             "renotify": "POST /sandbox/orders/{uid}/notify",
             "notifications": "GET /sandbox/notifications[?uid=…]",
@@ -178,7 +178,7 @@ pub async fn settle(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
     let prc = match v.get("prc") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
-        _ => return bad_request("give {\"prc\":\"250\"} or {\"prc\":\"380\"}"),
+        _ => return bad_request("give {\"prc\":\"250\"|\"380\"|\"290\"|\"600\"}"),
     };
     transition(&app, app.change(|s| s.settle(uid, &prc)))
 }

@@ -185,21 +185,51 @@ pub async fn agent(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) 
         }
     };
     let (response, entry) = process(&app, &headers, &bytes, entry).await;
-    log(&app, entry);
+    if let Some(entry) = entry {
+        log(&app, entry);
+    }
     response
 }
 
+/// Any other method on `/api/agent` (behind the firewall: with a
+/// User-Agent): 405 with a MYPAY-style `{"code":"100","msg":…}`.
+pub async fn not_post(
+    State(app): State<Arc<App>>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+) -> Response {
+    let mut entry = new_entry(&headers);
+    entry.http_status = 405;
+    entry.code = Some("100".into());
+    entry.error = Some(format!("method {method} (the agent API takes POST only)"));
+    log(&app, entry);
+    let mut r = text_reply(
+        code_reply(
+            "100",
+            "資料錯誤:請使用 POST (the agent API takes POST only)",
+        )
+        .body,
+    );
+    *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    r.headers_mut()
+        .insert(axum::http::header::ALLOW, HeaderValue::from_static("POST"));
+    r
+}
+
+/// Handles one call; answers the response and the log entry still to be
+/// written (`None` when it was written already: a timed-out call is logged
+/// before its delay, so a client that gives up early still shows).
 async fn process(
     app: &App,
     headers: &HeaderMap,
     bytes: &[u8],
     mut entry: RequestEntry,
-) -> (Response, RequestEntry) {
+) -> (Response, Option<RequestEntry>) {
     entry.http_status = 200;
     let fail = |mut entry: RequestEntry, code: &str, msg: &str, err: String| {
         entry.code = Some(code.into());
         entry.error = Some(err);
-        (text_reply(code_reply(code, msg).body), entry)
+        (text_reply(code_reply(code, msg).body), Some(entry))
     };
     let Ok(text) = std::str::from_utf8(bytes) else {
         return fail(
@@ -270,7 +300,17 @@ async fn process(
 
     if let Some(f) = fault {
         entry.fault = Some(format!("{:?}", f.mode).to_ascii_lowercase());
-        return (fault_response(f.mode, f.delay_ms, &mut entry).await, entry);
+        if f.mode == AgentFaultMode::Timeout {
+            // Logged now: the client may hang up before the delay ends
+            // (its request future is then dropped).
+            let delay = f.delay_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+            entry.http_status = 504;
+            entry.error = Some(format!("timeout fault: no answer for {delay} ms, then 504"));
+            log(app, entry);
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            return (gateway_timeout(), None);
+        }
+        return (fault_response(f.mode, &mut entry), Some(entry));
     }
 
     let Some(data) = data.filter(|d| d.is_object()) else {
@@ -288,14 +328,21 @@ async fn process(
         Command::Other(c) => code_reply("100", &format!("資料錯誤:不支援的服務 (unknown cmd {c})")),
     };
     entry.code = Some(reply.code);
-    (text_reply(reply.body), entry)
+    (text_reply(reply.body), Some(entry))
 }
 
-async fn fault_response(
-    mode: AgentFaultMode,
-    delay_ms: Option<u64>,
-    entry: &mut RequestEntry,
-) -> Response {
+/// How long a `timeout` fault keeps the caller waiting without `delay_ms`.
+const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
+fn gateway_timeout() -> Response {
+    (
+        StatusCode::GATEWAY_TIMEOUT,
+        Html("<html><body><h1>504 Gateway Time-out</h1></body></html>"),
+    )
+        .into_response()
+}
+
+fn fault_response(mode: AgentFaultMode, entry: &mut RequestEntry) -> Response {
     match mode {
         AgentFaultMode::Http500 => {
             entry.http_status = 500;
@@ -306,13 +353,8 @@ async fn fault_response(
                 .into_response()
         }
         AgentFaultMode::Timeout => {
-            tokio::time::sleep(Duration::from_millis(delay_ms.unwrap_or(30_000))).await;
             entry.http_status = 504;
-            (
-                StatusCode::GATEWAY_TIMEOUT,
-                Html("<html><body><h1>504 Gateway Time-out</h1></body></html>"),
-            )
-                .into_response()
+            gateway_timeout()
         }
         AgentFaultMode::Garbage => {
             entry.http_status = 200;

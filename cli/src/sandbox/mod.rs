@@ -174,7 +174,7 @@ fn load_keys(args: &SandboxArgs) -> anyhow::Result<KeyRing> {
 /// The routes, shared by the HTTP and HTTPS listeners.
 pub fn router(app: Arc<App>) -> Router {
     let api = Router::new()
-        .route("/api/agent", post(agent::agent))
+        .route("/api/agent", post(agent::agent).fallback(agent::not_post))
         .route_layer(axum::middleware::from_fn_with_state(
             app.clone(),
             agent::firewall,

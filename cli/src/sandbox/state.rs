@@ -508,26 +508,51 @@ impl Store {
         Ok(o.clone())
     }
 
-    /// The store code / virtual account is paid (250) or expires (380).
+    /// A later result of MYPAY (appendix 2): a pending store code / virtual
+    /// account (260, 270) is paid (250), expires (380) or is paid with
+    /// details that do not match (290); an expired one (380) may still turn
+    /// out paid but mismatched after MYPAY verifies it (290); a paid order
+    /// (250) is settled by the upstream provider (600).
     pub fn settle(&mut self, uid: u64, prc: &str) -> Result<OrderRecord, TransitionError> {
-        if prc != "250" && prc != "380" {
-            return Err(TransitionError::BadInput(
-                "prc must be \"250\" or \"380\"".into(),
-            ));
-        }
+        let wanted = match prc {
+            "250" | "380" => "a pending order (260 or 270)",
+            "290" => "a pending (260, 270) or expired (380) order",
+            "600" => "a paid order (250)",
+            _ => {
+                return Err(TransitionError::BadInput(
+                    "prc must be \"250\", \"380\", \"290\" or \"600\"".into(),
+                ))
+            }
+        };
         let o = self.order_mut(uid)?;
-        if o.prc != "260" && o.prc != "270" {
+        let allowed = match prc {
+            "250" | "380" => matches!(o.prc.as_str(), "260" | "270"),
+            "290" => matches!(o.prc.as_str(), "260" | "270" | "380"),
+            _ => o.prc == "250",
+        };
+        if !allowed {
             return Err(TransitionError::InvalidState {
                 prc: o.prc.clone(),
-                wanted: "a pending order (260 or 270)",
+                wanted,
             });
         }
         let now = now_tw();
-        if prc == "250" {
-            set_state(o, "250", "付款完成", now);
-            issue_invoice(o);
-        } else {
-            set_state(o, "380", "逾期未繳費,交易失敗", now);
+        match prc {
+            "250" => {
+                set_state(o, "250", "付款完成", now);
+                issue_invoice(o);
+            }
+            "290" => {
+                set_state(
+                    o,
+                    "290",
+                    "交易成功,但資訊不符 (paid, details do not match)",
+                    now,
+                );
+                issue_invoice(o);
+            }
+            "600" => set_state(o, "600", "結帳完成", now),
+            _ => set_state(o, "380", "逾期未繳費,交易失敗", now),
         }
         Ok(o.clone())
     }
