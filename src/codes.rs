@@ -395,8 +395,11 @@ impl StatusCode {
         }
     }
 
-    /// Final codes never change again (a later pending code must not
-    /// downgrade them).
+    /// Final codes end the wait: a later pending code must not downgrade
+    /// them. Final is not frozen, though; appendix 2 names later moves:
+    /// 380 (expired) may still become 290 once MYPAY has verified it, 250
+    /// becomes 600 when the provider settles, a paid order may be refunded
+    /// (230). [`crate::order_state::apply`] decides what each move does.
     pub fn is_final(&self) -> bool {
         matches!(
             self.class(),
@@ -412,6 +415,19 @@ impl StatusCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn final_and_not_final_codes() {
+        for c in ["250", "600", "290", "300", "380", "A0002", "220", "230"] {
+            assert!(StatusCode::from_code(c).is_final(), "{c}");
+        }
+        for c in [
+            "245", "247", "260", "265", "270", "275", "280", "282", "284", "A0001", "100", "200",
+            "400", "B200", "B500", "Z999",
+        ] {
+            assert!(!StatusCode::from_code(c).is_final(), "{c}");
+        }
+    }
 
     #[test]
     fn pfn_accepts_number_or_code() {

@@ -124,11 +124,16 @@ impl Transition {
 /// - Paid codes (250, 600) pay an open order and consume its vouchers; on an
 ///   order already failed or expired they mean money arrived anyway:
 ///   `needs_review` (the vouchers were released and may be in use elsewhere).
-/// - 290 (paid, details differ) always goes to `needs_review`; vouchers stay
-///   held.
+/// - 290 (paid, details differ) goes to `needs_review` from any state but
+///   `refunded`; vouchers stay as they are. That includes an order that
+///   expired or failed: appendix 2 says a 380 (store code / virtual account
+///   past its limit) may still become 290 once MYPAY has verified it, so a
+///   late 290 must never be dropped.
 /// - Pending codes move `created` to `pending` and never touch a final state.
 /// - Failure codes (300, A0002) fail an open order and release its vouchers;
-///   380 expires it. They never undo a payment.
+///   380 expires it. They never undo a payment, and nothing but 290 or a
+///   paid code moves a failed or expired order again.
+/// - 600 (settled) after 250 changes nothing: the order stays `paid`.
 /// - 220 (cancelled) fails an open order, refunds a paid one.
 /// - 230 (refunded) refunds a paid or reviewed order.
 /// - Call results (100, 200, 400, B200, B500) and unknown codes change nothing.
@@ -275,6 +280,61 @@ mod tests {
             assert_eq!(t.to, NeedsReview, "{from:?}");
             assert_eq!(t.holds, HoldEffect::Keep);
         }
+    }
+
+    #[test]
+    fn a_late_290_after_380_is_kept_for_review() {
+        // Appendix 2, 380: 若經MYPAY LINK查詢驗證後,有機會在變更狀態 290.
+        for pending in ["260", "270"] {
+            let t = apply(Created, &code(pending));
+            let t = apply(t.to, &code("380"));
+            assert_eq!((t.to, t.holds), (Expired, HoldEffect::Release));
+            let t = apply(t.to, &code("290"));
+            assert_eq!((t.from, t.to), (Expired, NeedsReview), "{pending}");
+            // The vouchers were released already: nothing more to do.
+            assert_eq!(t.holds, HoldEffect::Keep);
+            // And again: a duplicate 290 is a no-op.
+            assert!(!apply(t.to, &code("290")).changed());
+        }
+        let t = apply(Failed, &code("290"));
+        assert_eq!((t.to, t.holds), (NeedsReview, HoldEffect::Keep));
+    }
+
+    #[test]
+    fn nothing_else_moves_an_expired_or_failed_order_back() {
+        for from in [Expired, Failed] {
+            for c in [
+                "200", "220", "230", "245", "247", "260", "265", "270", "275", "280", "282", "284",
+                "300", "380", "400", "A0001", "A0002", "B200", "B500",
+            ] {
+                let t = apply(from, &code(c));
+                assert!(!t.changed(), "{c} moved {from:?}");
+                assert_eq!(t.holds, HoldEffect::Keep);
+            }
+            for e in [
+                OrderEvent::Created,
+                OrderEvent::CreateFailed,
+                OrderEvent::Expire,
+                OrderEvent::Refunded,
+            ] {
+                assert!(!apply(from, &e).changed(), "{e:?} moved {from:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn settled_600_after_paid_stays_paid() {
+        let t = apply(Pending, &code("250"));
+        assert_eq!(t.to, Paid);
+        let t = apply(Paid, &code("600"));
+        assert!(!t.changed());
+        assert_eq!((t.to, t.holds), (Paid, HoldEffect::Keep));
+        // Nor does a late 600 undo a refund or a review.
+        for from in [Refunded, NeedsReview] {
+            assert!(!apply(from, &code("600")).changed(), "{from:?}");
+        }
+        // A refunded order never goes to review, even on a late 290.
+        assert!(!apply(Refunded, &code("290")).changed());
     }
 
     #[test]
