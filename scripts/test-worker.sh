@@ -5,8 +5,8 @@
 #   worker   wrangler dev --port 18787, a fresh local D1 (--persist-to a temp dir),
 #            migrations + seed, its own secrets
 # then tests/worker/*.test.mjs (node:test, Node 22), and stops everything it started.
-# A second worker (port WORKER_PORT+4, ORDER_TTL_SECONDS=3, its own D1) serves the
-# expiry test; a third (WORKER_PORT+2, no ADMIN_TOKEN) checks 500 config_error.
+# A second worker (port WORKER_PORT+4, ORDER_TTL_SECONDS=3, IDEMPOTENCY_RECLAIM_SECONDS=2,
+# its own D1) serves the expiry and reclaim tests; a third (WORKER_PORT+2, no ADMIN_TOKEN) checks 500 config_error.
 # Env: WORKER_PORT (18787), SANDBOX_PORT (18788), KEEP=1 keeps the temp dir,
 #      BENCH=1 runs scripts/bench-worker.mjs on the fresh stack instead of the tests,
 #      TEST_FILES (default tests/worker/*.test.mjs).
@@ -78,7 +78,8 @@ setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$WORKER_POR
   </dev/null >"$TMP/wrangler.log" 2>&1 &
 PIDS+=($!)
 
-# A second worker whose orders expire after 3 s (tests/worker/expiry.test.mjs), on its own D1.
+# A second worker whose orders expire after 3 s (tests/worker/expiry.test.mjs) and whose
+# unanswered Idempotency-Keys are reclaimable after 2 s (tests/worker/reclaim.test.mjs), on its own D1.
 EXPIRY_PORT=$((WORKER_PORT + 4))
 EXPIRY_URL="http://127.0.0.1:$EXPIRY_PORT"
 wrangler d1 migrations apply DB --local --persist-to "$TMP/state-expiry" >>"$TMP/d1.log" 2>&1 || die "migrations failed"
@@ -86,6 +87,7 @@ wrangler d1 execute DB --local --persist-to "$TMP/state-expiry" --file seed/dev.
 setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$EXPIRY_PORT" --local \
   --persist-to "$TMP/state-expiry" --env-file "$TMP/test.env" \
   --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$EXPIRY_URL" --var "ORDER_TTL_SECONDS:3" \
+  --var "IDEMPOTENCY_RECLAIM_SECONDS:2" \
   --show-interactive-dev-session=false --live-reload=false \
   </dev/null >"$TMP/wrangler-expiry.log" 2>&1 &
 PIDS+=($!)

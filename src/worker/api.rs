@@ -141,8 +141,69 @@ struct CheckoutRequest {
 #[derive(Deserialize)]
 struct IdemRow {
     fingerprint: String,
+    order_id: String,
     status_code: Option<i64>,
     response: Option<String>,
+    created_at: i64,
+}
+
+const IDEM_SELECT: &str = "SELECT fingerprint, order_id, status_code, response, created_at FROM idempotency_keys WHERE key = ?1";
+
+/// What a retry does with an unanswered Idempotency-Key entry that is older
+/// than the reclaim window (the request that wrote it died, or never got
+/// its answer stored).
+enum Reclaim {
+    /// Another retry took it over first: still in progress.
+    Lost,
+    /// MYPAY had accepted the first attempt: its answer, rebuilt and stored.
+    Answer(Response),
+    /// Taken over; the first attempt's order is failed (it never reached a
+    /// shopper) and its vouchers are free: check out again.
+    Retry,
+}
+
+async fn reclaim(db: &Db, key: &str, row: &IdemRow, now: i64) -> ApiResult<Reclaim> {
+    // One conditional UPDATE decides: only one retry sees a change, and only
+    // while the entry is unanswered and exactly as old as it was read (the
+    // winner moves `created_at` to now, so it is fresh again for others).
+    let won = db
+        .run(
+            "UPDATE idempotency_keys SET created_at = ?1 WHERE key = ?2 AND status_code IS NULL              AND created_at = ?3 AND order_id = ?4",
+            &[n(now), s(key), n(row.created_at), s(&row.order_id)],
+        )
+        .await?;
+    if won == 0 {
+        return Ok(Reclaim::Lost);
+    }
+    log::warn(
+        "idempotency_reclaimed",
+        json!({"order_id": row.order_id, "age_seconds": now - row.created_at}),
+    );
+    let Some(old) = db.order(&row.order_id).await? else {
+        return Ok(Reclaim::Retry);
+    };
+    if let (Some(url), Some(_)) = (old.payment_url.as_deref(), old.mypay_uid.as_deref()) {
+        let body = json!({"order_id": old.id, "token": old.token, "amount": old.amount, "currency": old.currency,
+                          "payment_url": url, "expires_at": time::rfc3339(old.expires_at)});
+        let text = body_text(&body);
+        db.run(
+            "UPDATE idempotency_keys SET status_code = 201, response = ?1 WHERE key = ?2 AND status_code IS NULL AND order_id = ?3",
+            &[s(&text), s(key), s(&old.id)],
+        )
+        .await?;
+        let mut res = http::raw_response(201, "application/json; charset=utf-8", text);
+        let _ = res.headers_mut().set("idempotent-replayed", "true");
+        return Ok(Reclaim::Answer(res));
+    }
+    orders::apply_event(
+        db,
+        &old,
+        &OrderEvent::CreateFailed,
+        "idempotency_reclaim",
+        None,
+    )
+    .await?;
+    Ok(Reclaim::Retry)
 }
 
 /// A stored reply to an idempotent retry.
@@ -206,15 +267,23 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
     let ip = http::get_header(&req, "cf-connecting-ip").unwrap_or_else(|| "127.0.0.1".into());
     let (body, raw) = http::read_json::<CheckoutRequest>(&mut req).await?;
     let fingerprint = body_fingerprint(&raw);
+    // The order whose unanswered Idempotency-Key entry this request took over.
+    let mut reclaimed_from: Option<String> = None;
     if let Some(k) = &idem_key {
-        let row: Option<IdemRow> = db
-            .first(
-                "SELECT fingerprint, status_code, response FROM idempotency_keys WHERE key = ?1",
-                &[s(k)],
-            )
-            .await?;
+        let row: Option<IdemRow> = db.first(IDEM_SELECT, &[s(k)]).await?;
         if let Some(row) = row {
-            return replay(row, &fingerprint);
+            let now = time::now();
+            let stale = row.status_code.is_none()
+                && row.fingerprint == fingerprint
+                && now - row.created_at >= cfg.idempotency_reclaim_secs;
+            if !stale {
+                return replay(row, &fingerprint);
+            }
+            match reclaim(&db, k, &row, now).await? {
+                Reclaim::Lost => return replay(row, &fingerprint),
+                Reclaim::Answer(res) => return Ok(res),
+                Reclaim::Retry => reclaimed_from = Some(row.order_id),
+            }
         }
     }
 
@@ -310,11 +379,16 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
             &[s(&v.code), s(&order_id), n(now)],
         )?);
     }
-    if let Some(k) = &idem_key {
-        stmts.push(db.stmt(
+    match (&idem_key, &reclaimed_from) {
+        (Some(k), None) => stmts.push(db.stmt(
             "INSERT INTO idempotency_keys (key, fingerprint, order_id, created_at) VALUES (?1, ?2, ?3, ?4)",
             &[s(k), s(&fingerprint), s(&order_id), n(now)],
-        )?);
+        )?),
+        (Some(k), Some(old)) => stmts.push(db.stmt(
+            "UPDATE idempotency_keys SET order_id = ?1, created_at = ?2 WHERE key = ?3 AND status_code IS NULL AND order_id = ?4",
+            &[s(&order_id), n(now), s(k), s(old)],
+        )?),
+        (None, _) => {}
     }
     stmts.push(db.event_stmt(
         Some(&order_id),
@@ -325,9 +399,17 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
     )?);
     if let Err(e) = db.batch(stmts).await {
         // Another request won: the same idempotency key, or a voucher.
+        if let (Some(k), Some(old)) = (&idem_key, &reclaimed_from) {
+            // The entry taken over still names the failed first order: drop
+            // it, as a first attempt that fails here leaves no entry.
+            db.run(
+                "DELETE FROM idempotency_keys WHERE key = ?1 AND status_code IS NULL AND order_id = ?2",
+                &[s(k), s(old)],
+            )
+            .await?;
+        }
         if let Some(k) = &idem_key {
-            let row: Option<IdemRow> =
-                db.first("SELECT fingerprint, status_code, response FROM idempotency_keys WHERE key = ?1", &[s(k)]).await?;
+            let row: Option<IdemRow> = db.first(IDEM_SELECT, &[s(k)]).await?;
             if let Some(row) = row {
                 return replay(row, &fingerprint);
             }
@@ -401,10 +483,12 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
     };
     let text = body_text(&reply);
     if let Some(k) = &idem_key {
+        // Only while the entry is still this request's: a retry may have
+        // taken it over if this one outlived the reclaim window.
         let _ = db
             .run(
-                "UPDATE idempotency_keys SET status_code = ?1, response = ?2 WHERE key = ?3",
-                &[n(i64::from(status)), s(&text), s(k)],
+                "UPDATE idempotency_keys SET status_code = ?1, response = ?2 WHERE key = ?3 AND order_id = ?4",
+                &[n(i64::from(status)), s(&text), s(k), s(&order_id)],
             )
             .await;
     }

@@ -24,6 +24,10 @@ pub struct Config {
     /// How long an order may wait for payment before a pending code arrives
     /// (`ORDER_TTL_SECONDS`, default 1800).
     pub order_ttl_secs: i64,
+    /// How old an unanswered Idempotency-Key entry must be before a retry
+    /// may take it over (`IDEMPOTENCY_RECLAIM_SECONDS`, default 60 s or
+    /// twice `MYPAY_TIMEOUT_MS`, whichever is longer).
+    pub idempotency_reclaim_secs: i64,
 }
 
 impl fmt::Debug for Config {
@@ -167,8 +171,20 @@ impl Config {
                     problem: "must be 100 to 60000 milliseconds",
                 })?,
         };
+        let idempotency_reclaim_secs = match text(env, "IDEMPOTENCY_RECLAIM_SECONDS", false)? {
+            None => (i64::from(timeout_ms) * 2 / 1000).max(60),
+            Some(t) => t
+                .parse::<i64>()
+                .ok()
+                .filter(|t| (1..=3600).contains(t))
+                .ok_or(ConfigError {
+                    name: "IDEMPOTENCY_RECLAIM_SECONDS",
+                    problem: "must be 1 to 3600 seconds",
+                })?,
+        };
         Ok(Self {
             timeout_ms,
+            idempotency_reclaim_secs,
             order_ttl_secs,
             endpoint,
             agent_uid,

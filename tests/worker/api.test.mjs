@@ -23,18 +23,20 @@ for (const [mode, status, code] of [
       const view = await admin('GET', `/admin/orders/${r.body.error.order_id}`);
       assert.equal(view.body.status, 'failed');
       assert.equal(await voucherStatus(v), 'available');
-      // api/orders is never retried: the sandbox saw one call for this order, with a User-Agent.
-      // (A timed-out call is dropped by the sandbox before it records it.)
-      if (mode !== 'timeout') {
+      // api/orders is never retried: the sandbox saw one call for this order, with a User-Agent
+      // (a timed-out call too: the sandbox logs it when it arrives, before its delay).
       const seen = async () => (await sandbox('GET', '/sandbox/requests')).body.filter((x) => x.data?.order_id === r.body.error.order_id);
       let reqs = await seen();
       for (let i = 0; i < 40 && reqs.length === 0; i++) {
         await new Promise((ok) => setTimeout(ok, 200));
         reqs = await seen();
       }
+      // A retry would come at once: give it a moment to show.
+      await new Promise((ok) => setTimeout(ok, 1000));
+      reqs = await seen();
       assert.equal(reqs.length, 1, JSON.stringify(reqs));
       assert.match(reqs[0].user_agent, /^mypay-edge\//);
-      }
+      assert.equal(reqs[0].fault, mode);
     } finally {
       await clearFaults();
     }

@@ -49,6 +49,69 @@ test('store code: 260 then 380 → expired, vouchers released', async () => {
   assert.equal(await voucherStatus(paid), 'available');
 });
 
+test('store code: 260 then 290 (paid, details differ) → needs_review', async () => {
+  const [paid] = await issue('paid', 100);
+  const o = await order({ vouchers: [paid], pfn: 'CSTORECODE' });
+  await sandbox('POST', `/sandbox/orders/${o.uid}/pay`, { pfn: 'CSTORECODE' });
+  await waitFor(o, 'pending', { pred: (b) => b.payment?.prc === '260' });
+  const settle = await sandbox('POST', `/sandbox/orders/${o.uid}/settle`, { prc: '290' });
+  assert.equal(settle.status, 200, settle.text);
+  const review = await waitFor(o, 'needs_review');
+  assert.equal(review.payment.prc, '290');
+  // Money moved: the voucher stays held, for a person to decide.
+  assert.equal(await voucherStatus(paid), 'reserved');
+  const view = await admin('GET', `/admin/orders/${o.order_id}`);
+  assert.ok(view.body.events.some((e) => e.kind === 'transition' && e.detail.from === 'pending' && e.detail.to === 'needs_review'));
+});
+
+test('store code: 260 → 380 (expired) → 290 after MYPAY verified it → needs_review', async () => {
+  const [paid] = await issue('paid', 100);
+  const o = await order({ vouchers: [paid], pfn: 'CSTORECODE' });
+  await sandbox('POST', `/sandbox/orders/${o.uid}/pay`, { pfn: 'CSTORECODE' });
+  await waitFor(o, 'pending', { pred: (b) => b.payment?.prc === '260' });
+  let settle = await sandbox('POST', `/sandbox/orders/${o.uid}/settle`, { prc: '380' });
+  assert.equal(settle.status, 200, settle.text);
+  await waitFor(o, 'expired');
+  assert.equal(await voucherStatus(paid), 'available');
+  // Appendix 2, 380: 若經MYPAY LINK查詢驗證後,有機會在變更狀態 290. The late 290 is not dropped.
+  settle = await sandbox('POST', `/sandbox/orders/${o.uid}/settle`, { prc: '290' });
+  assert.equal(settle.status, 200, settle.text);
+  const review = await waitFor(o, 'needs_review');
+  assert.equal(review.payment.prc, '290');
+  const view = await admin('GET', `/admin/orders/${o.order_id}`);
+  assert.equal(view.body.mypay.prc, '290');
+  assert.ok(view.body.events.some((e) => e.kind === 'transition' && e.detail.from === 'expired' && e.detail.to === 'needs_review'));
+  // A duplicate 290 report changes nothing.
+  await sandbox('POST', `/sandbox/orders/${o.uid}/notify`);
+  await new Promise((ok) => setTimeout(ok, 1000));
+  assert.equal((await waitFor(o, 'needs_review')).status, 'needs_review');
+});
+
+test('card: 250 then 600 (settled) → stays paid', async () => {
+  const o = await order({ pfn: 'CREDITCARD' });
+  await sandbox('POST', `/sandbox/orders/${o.uid}/pay`, { card_number: '4938170130000003' });
+  await waitFor(o, 'paid');
+  const settle = await sandbox('POST', `/sandbox/orders/${o.uid}/settle`, { prc: '600' });
+  assert.equal(settle.status, 200, settle.text);
+  // The 600 report is confirmed (the query says 600) and leaves the order paid.
+  const until = async (what, pred) => {
+    const deadline = Date.now() + 15000;
+    while (Date.now() < deadline) {
+      const view = await admin('GET', `/admin/orders/${o.order_id}`);
+      if (pred(view.body)) return view.body;
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+    assert.fail(what);
+  };
+  await until('the 600 report arrived', (b) => b.events.some((e) => e.kind === 'report' && e.prc === '600'));
+  await new Promise((ok) => setTimeout(ok, 300));
+  const view = await until('the 600 report was confirmed', (b) => b.report_pending === false);
+  assert.equal(view.mypay.prc, '600');
+  assert.equal(view.status, 'paid');
+  const after = await waitFor(o, 'paid');
+  assert.equal(after.status, 'paid');
+});
+
 test('failure card → failed, vouchers released and usable again', async () => {
   const [paid] = await issue('paid', 100);
   const o = await order({ vouchers: [paid] });
