@@ -51,7 +51,7 @@ setup_samples() {
 }
 
 setup_browser() {
-  apt_install chromium chromium-driver
+  apt_install chromium chromium-driver fonts-wqy-microhei
 }
 
 [ $# -eq 0 ] && set -- rust wasm node samples browser
