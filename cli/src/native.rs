@@ -2,6 +2,7 @@
 
 mod client;
 mod keys;
+mod listen;
 mod sandbox;
 mod tools;
 
@@ -43,6 +44,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Receive reports (callbacks) on a local URL, print them, answer `8888`.
+    Listen(listen::ListenArgs),
     /// Call the agent API: create, query or refund an order.
     Order {
         #[command(subcommand)]
@@ -65,6 +68,16 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&format!("{e:#}")),
             }
+        }
+        Command::Listen(args) => {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+            };
+            report(rt.block_on(listen::run(args)))
         }
         Command::Encrypt { keys } => report(keys.load().and_then(|k| tools::encrypt_stdin(&k))),
         Command::Decrypt { keys } => report(keys.load().and_then(|k| tools::decrypt_stdin(&k))),
