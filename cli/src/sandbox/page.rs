@@ -275,8 +275,15 @@ fn codes_table(o: &OrderRecord) -> String {
         _ => "",
     };
     let mut s = String::from("<table id=\"payment_codes\"><caption>繳費資訊 <span lang=\"en\">How to pay</span></caption><tbody>\n");
-    const ORDER: [&str; 7] =
-        ["PinCode", "BankCode", "LimitDate", "BarCode1", "BarCode2", "BarCode3", "BarcodeEndDate"];
+    const ORDER: [&str; 7] = [
+        "PinCode",
+        "BankCode",
+        "LimitDate",
+        "BarCode1",
+        "BarCode2",
+        "BarCode3",
+        "BarcodeEndDate",
+    ];
     let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();
     entries.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
     for (k, v) in entries {
