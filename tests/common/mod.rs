@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-/// `../shared/reference/mypay-link-agent-voucher-api.txt` beside the repository.
+/// The API text, kept in the repository at `docs/reference/`.
 pub fn api_text_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/mypay-link-agent-voucher-api.txt")
+        .join("docs/reference/mypay-link-agent-voucher-api.txt")
 }
 
 pub fn api_text() -> String {

@@ -14,19 +14,12 @@
 #        php-cli+php-curl, node: scripts/setup.sh samples)
 # Env:   MYPAY_BIN      the mypay binary (default: built here; release if
 #                       target/release/mypay exists, else debug; MYPAY_PROFILE=debug|release)
-#        MYPAY_API_TEXT the API text (default: the shared reference copy)
+#        MYPAY_API_TEXT the API text (default: docs/reference/)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-api_text=${MYPAY_API_TEXT:-}
-if [ -z "$api_text" ]; then
-  for c in "$root/docs/reference/mypay-link-agent-voucher-api.txt" \
-           "$root/reference/mypay-link-agent-voucher-api.txt" \
-           "/work/shared/reference/mypay-link-agent-voucher-api.txt"; do
-    if [ -f "$c" ]; then api_text=$c; break; fi
-  done
-fi
+api_text=${MYPAY_API_TEXT:-$root/docs/reference/mypay-link-agent-voucher-api.txt}
 [ -f "${api_text:-}" ] || { echo "samples: API text not found (set MYPAY_API_TEXT)" >&2; exit 2; }
 
 for tool in python3 php node curl; do
