@@ -441,7 +441,7 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
                 .map(|u| u.as_str().to_owned())
                 .unwrap_or_default();
             let url = r.url.clone().unwrap_or_default();
-            db.batch(vec![
+            let changes = db.batch(vec![
                 db.stmt(
                     "UPDATE orders SET status = 'pending', mypay_uid = ?1, mypay_key = ?2, payment_url = ?3, updated_at = ?4 WHERE id = ?5 AND status = 'created'",
                     &[s(&uid), os(r.key.as_deref()), s(&url), n(time::now()), s(&order_id)],
@@ -450,6 +450,17 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
             ])
             .await
             .map_err(|e| ApiError::internal("d1_created", e))?;
+            if idem_key.is_some() && changes.first().copied() == Some(0) {
+                // This request outlived the reclaim window: a retry with its
+                // key took over and failed this order. Its payment page must
+                // not reach anyone; the retry's answer is the key's answer.
+                log::warn("checkout_superseded", json!({"order_id": order_id}));
+                return Err(ApiError::new(
+                    409,
+                    "idempotency_in_progress",
+                    "a request with this Idempotency-Key is still being processed",
+                ));
+            }
             log::info(
                 "checkout",
                 json!({"order_id": order_id, "amount": q.amount, "vouchers": q.vouchers.len()}),
