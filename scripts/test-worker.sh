@@ -92,6 +92,25 @@ setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$EXPIRY_POR
   </dev/null >"$TMP/wrangler-expiry.log" 2>&1 &
 PIDS+=($!)
 
+# A fourth worker mid key rotation (tests/worker/rotation.test.mjs): its
+# MYPAY_AGENT_KEY is one MYPAY no longer accepts, MYPAY_AGENT_KEY_NEXT is MYPAY's key.
+ROTATION_PORT=$((WORKER_PORT + 6))
+ROTATION_URL="http://127.0.0.1:$ROTATION_PORT"
+OLD_KEY=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+cat >"$TMP/rotation.env" <<EOV
+MYPAY_AGENT_KEY=$OLD_KEY
+MYPAY_AGENT_KEY_NEXT=2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG
+ADMIN_TOKEN=$ADMIN_TOKEN
+EOV
+wrangler d1 migrations apply DB --local --persist-to "$TMP/state-rotation" >>"$TMP/d1.log" 2>&1 || die "migrations failed"
+wrangler d1 execute DB --local --persist-to "$TMP/state-rotation" --file seed/dev.sql >>"$TMP/d1.log" 2>&1 || die "seed failed"
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$ROTATION_PORT" --local \
+  --persist-to "$TMP/state-rotation" --env-file "$TMP/rotation.env" \
+  --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$ROTATION_URL" \
+  --show-interactive-dev-session=false --live-reload=false \
+  </dev/null >"$TMP/wrangler-rotation.log" 2>&1 &
+PIDS+=($!)
+
 wait_for() { # url name seconds pid
   local deadline=$((SECONDS + $3))
   until curl -sf -o /dev/null -A mypay-edge-tests "$1"; do
@@ -103,6 +122,7 @@ wait_for() { # url name seconds pid
 wait_for "$SANDBOX_URL/sandbox/notifications" sandbox 60 "${PIDS[0]}"
 wait_for "$WORKER_URL/api/products" worker 180 "${PIDS[1]}"
 wait_for "$EXPIRY_URL/api/products" "expiry worker" 180 "${PIDS[2]}"
+wait_for "$ROTATION_URL/api/products" "rotation worker" 180 "${PIDS[3]}"
 log "stack is up"
 
 if [ -n "${BENCH:-}" ]; then
@@ -111,7 +131,7 @@ if [ -n "${BENCH:-}" ]; then
 fi
 
 # shellcheck disable=SC2086
-WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" EXPIRY_WORKER_URL="$EXPIRY_URL" \
+WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" EXPIRY_WORKER_URL="$EXPIRY_URL" ROTATION_WORKER_URL="$ROTATION_URL" \
   "$NODE_DIR/node" --test --test-reporter=spec --test-concurrency=1 ${TEST_FILES:-tests/worker/*.test.mjs}
 
 # A missing secret: every request gets 500 config_error naming it, no panic.
@@ -139,7 +159,7 @@ log "config_error: ok"
 curl -s -A mypay-edge-tests "$SANDBOX_URL/sandbox/orders" |
   "$NODE_DIR/node" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const o=JSON.parse(s);for(const x of (o.orders??o))if(x.key)console.log(x.key)})' \
   >"$TMP/order-keys.txt"
-printf '%s\n' 2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG "$ADMIN_TOKEN" test@example.com 0912345678 >>"$TMP/order-keys.txt"
+printf '%s\n' 2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG "$OLD_KEY" "$ADMIN_TOKEN" test@example.com 0912345678 >>"$TMP/order-keys.txt"
 if grep -F -f "$TMP/order-keys.txt" "$TMP"/wrangler*.log >/dev/null; then
   die "a secret or personal data appears in the worker's log"
 fi

@@ -201,13 +201,47 @@ fn classify<T>(status: u16, parsed: Result<T, ReplyError>) -> Result<T, Upstream
     }
 }
 
+/// Sends `payload` for `cmd` once, signed with the current key. During
+/// MYPAY's yearly key rotation MYPAY switches to the next key on its own
+/// schedule; a call it cannot open under its key answers code 100 (資料錯誤),
+/// which means nothing was processed. So when a next key is configured, a 100
+/// under the current key is sent once more under the next one: this cannot
+/// duplicate an order, and the log says it is time to swap the secrets.
+async fn send_signed<T, P: serde::Serialize>(
+    cfg: &Config,
+    cmd: Command,
+    payload: &P,
+    parse: fn(u16, &str) -> Result<T, ReplyError>,
+) -> Result<T, UpstreamError> {
+    let keys = std::iter::once(&cfg.keys.current).chain(cfg.keys.next.as_ref());
+    let mut outcome = Err(UpstreamError::Network);
+    for (attempt, key) in keys.enumerate() {
+        let req = build_request(&cfg.agent_uid, key, cmd.clone(), payload)
+            .map_err(|e| UpstreamError::Build(e.to_string()))?;
+        let (status, body) = call(cfg, &req.body, &cmd).await?;
+        outcome = classify(status, parse(status, &body));
+        let refused_as_data_error = matches!(
+            &outcome,
+            Err(UpstreamError::Reply(ReplyError::Mypay { code, .. })) if code == "100"
+        );
+        if attempt > 0 && outcome.is_ok() {
+            log::warn(
+                "mypay_key_rotated",
+                json!({"cmd": cmd.as_str(), "action": "MYPAY accepts only MYPAY_AGENT_KEY_NEXT now: make it MYPAY_AGENT_KEY"}),
+            );
+        }
+        if !refused_as_data_error {
+            break;
+        }
+    }
+    outcome
+}
+
 /// `api/orders`. Never retried: a second call with the same `order_id`
-/// would be refused or create a second payment page.
+/// would be refused or create a second payment page. (The one exception is
+/// the key-rotation resend of [`send_signed`], after MYPAY processed nothing.)
 pub async fn create_order(cfg: &Config, order: &OrderRequest) -> Result<OrderReply, UpstreamError> {
-    let req = build_request(&cfg.agent_uid, cfg.keys.signing(), Command::Orders, order)
-        .map_err(|e| UpstreamError::Build(e.to_string()))?;
-    let (status, body) = call(cfg, &req.body, &Command::Orders).await?;
-    classify(status, parse_order_reply(status, &body))
+    send_signed(cfg, Command::Orders, order, parse_order_reply).await
 }
 
 /// `api/queryorder`, retried on transient failures with a short backoff.
@@ -221,13 +255,7 @@ pub async fn query_order(cfg: &Config, uid: &str, key: &str) -> Result<QueryRepl
         if attempt > 0 {
             worker::Delay::from(std::time::Duration::from_millis(200 * u64::from(attempt))).await;
         }
-        let req = build_request(&cfg.agent_uid, cfg.keys.signing(), Command::QueryOrder, &q)
-            .map_err(|e| UpstreamError::Build(e.to_string()))?;
-        let out = match call(cfg, &req.body, &Command::QueryOrder).await {
-            Ok((status, body)) => classify(status, parse_query_reply(status, &body)),
-            Err(e) => Err(e),
-        };
-        match out {
+        match send_signed(cfg, Command::QueryOrder, &q, parse_query_reply).await {
             Ok(r) => return Ok(r),
             Err(e) if e.is_transient() => last = e,
             Err(e) => return Err(e),
@@ -236,10 +264,8 @@ pub async fn query_order(cfg: &Config, uid: &str, key: &str) -> Result<QueryRepl
     Err(last)
 }
 
-/// `api/refund` (voucher mode, full refund). Never retried.
+/// `api/refund` (voucher mode, full refund). Never retried (but for the
+/// key-rotation resend of [`send_signed`]).
 pub async fn refund(cfg: &Config, r: &RefundRequest) -> Result<RefundReply, UpstreamError> {
-    let req = build_request(&cfg.agent_uid, cfg.keys.signing(), Command::Refund, r)
-        .map_err(|e| UpstreamError::Build(e.to_string()))?;
-    let (status, body) = call(cfg, &req.body, &Command::Refund).await?;
-    classify(status, parse_refund_reply(status, &body))
+    send_signed(cfg, Command::Refund, r, parse_refund_reply).await
 }
