@@ -11,7 +11,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,48 +25,13 @@ const entry = join(ROOT, 'js/dist/index.mjs');
 if (!existsSync(entry)) execFileSync(join(ROOT, 'scripts/build-js.sh'), { stdio: 'inherit' });
 const mypay = await import(pathToFileURL(entry).href);
 
-const KEY = '2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG';
-
-// The API text's Node sample order (AgentVoucher.prototype.getRawData).
-const order = {
-  store_uid: '289151880002',
-  items: [{ id: '1', name: '好棒棒麻辣鍋湯包', cost: '1000', amount: '1', total: '1000' }],
-  user_id: 'userid',
-  order_id: '1234567890',
-  ip: '192.168.0.1',
-  pfn: '0',
-  cost: 900,
-  agent_sms_fee_type: 1,
-  agent_charge_fee_type: 1,
-  agent_charge_fee: 90,
-  voucher_type: '1',
-  voucher_paid: [{ product_id: 'P01', serial_number: 'P1635306439', name: '好食券', cost: 50, issuer: '1', refund_return_type: '3' }],
-  voucher_free: [{ product_id: 'F01', serial_number: 'F1635306439', name: 'VIP免費券', cost: 50, issuer: '1' }],
-  voucher_invoice_type: '1',
-};
-
-// --- Verbatim from the API text's Node sample ---
-function AgentVoucher() {}
-AgentVoucher.prototype.encrypt = function (fields, key) {
-    let eData = JSON.stringify(fields);
-    const blockSize = 16;
-    const iv = crypto.randomBytes(blockSize);
-    const encryptor = crypto.createCipheriv('aes-256-cbc', key, iv);
-    let tmpCipher = encryptor.update(Buffer.from(eData));
-    let finalCipher = encryptor.final();
-    const tempData = Buffer.concat([tmpCipher, finalCipher], tmpCipher.length + finalCipher.length);
-    let data = Buffer.concat([iv, tempData], iv.length + tempData.length).toString('base64');
-    return data;
-};
-// --- end of the verbatim copy ---
-const sample = new AgentVoucher();
-
-// The sample has no decrypt: its inverse with the same Node crypto calls.
-function nodeDecrypt(b64, key) {
-  const raw = Buffer.from(b64, 'base64');
-  const d = crypto.createDecipheriv('aes-256-cbc', key, raw.subarray(0, 16));
-  return Buffer.concat([d.update(raw.subarray(16)), d.final()]).toString('utf8');
-}
+// The API text's sample order, its Node sample's encrypt (verbatim) and that
+// function's inverse: the same fixtures the node:test suites use.
+const { TEST_KEY: KEY, sampleOrder, sampleEncrypt, nodeDecrypt } = await import(
+  pathToFileURL(join(ROOT, 'js/test/helpers.mjs')).href
+);
+const order = sampleOrder();
+const sample = { encrypt: sampleEncrypt };
 
 // Both sides take the order object and JSON.stringify it, as the sample does.
 const cases = {
