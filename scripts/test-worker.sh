@@ -78,7 +78,8 @@ setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$WORKER_POR
   </dev/null >"$TMP/wrangler.log" 2>&1 &
 PIDS+=($!)
 
-# A second worker whose orders expire after 3 s (tests/worker/expiry.test.mjs) and whose
+# A second worker whose orders expire after 3 s and keep their vouchers 3 s more
+# (tests/worker/expiry.test.mjs) and whose
 # unanswered Idempotency-Keys are reclaimable after 2 s (tests/worker/reclaim.test.mjs), on its own D1.
 EXPIRY_PORT=$((WORKER_PORT + 4))
 EXPIRY_URL="http://127.0.0.1:$EXPIRY_PORT"
@@ -87,7 +88,7 @@ wrangler d1 execute DB --local --persist-to "$TMP/state-expiry" --file seed/dev.
 setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$EXPIRY_PORT" --local \
   --persist-to "$TMP/state-expiry" --env-file "$TMP/test.env" \
   --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$EXPIRY_URL" --var "ORDER_TTL_SECONDS:3" \
-  --var "IDEMPOTENCY_RECLAIM_SECONDS:2" \
+  --var "IDEMPOTENCY_RECLAIM_SECONDS:2" --var "VOUCHER_HOLD_SECONDS:3" \
   --show-interactive-dev-session=false --live-reload=false \
   </dev/null >"$TMP/wrangler-expiry.log" 2>&1 &
 PIDS+=($!)

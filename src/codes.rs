@@ -160,6 +160,34 @@ impl Pfn {
         })
     }
 
+    /// Methods the refund API serves (the refund section: 支援即時退款的支付方式有
+    /// 信用卡、美國運通、LINEPay、Pi錢包、街口支付、微信支付、支付寶、悠遊付、現金、
+    /// GooglePay、ApplePay). Any other method is refunded by hand in MYPAY's
+    /// panel. Instalment and bonus-point card payments (`C_INSTALLMENT`,
+    /// `C_REDEEM`) are not named, so they are not counted as instant.
+    pub fn refunds_instantly(&self) -> bool {
+        matches!(
+            self,
+            Pfn::CreditCard
+                | Pfn::Amex
+                | Pfn::LinePayOn
+                | Pfn::LinePayOff
+                | Pfn::PiOn
+                | Pfn::PiOff
+                | Pfn::JkoOn
+                | Pfn::JkoOff
+                | Pfn::Wechat
+                | Pfn::WechatOff
+                | Pfn::Alipay
+                | Pfn::AlipayOff
+                | Pfn::EasyWalletOn
+                | Pfn::EasyWalletOff
+                | Pfn::Cash
+                | Pfn::GooglePay
+                | Pfn::ApplePay
+        )
+    }
+
     /// Methods whose first report is a pending code (a code to pay with).
     pub fn is_deferred(&self) -> bool {
         matches!(

@@ -151,12 +151,26 @@ async fn create_query_pay_refund_and_double_refund() {
     assert_ne!(refund_uid, uid);
     mypay_edge::reply::parse_refund_reply(200, &r.to_string()).unwrap();
 
+    let paid_finishtime = sb.query(uid, key).await["finishtime"].clone();
     let q = sb.query(uid, key).await;
-    assert_eq!(q["prc"], "230");
-    assert_eq!(q["refund_order"][0]["uid"], refund_uid.as_str());
-    assert_eq!(q["refund_order"][0]["prc"], "230");
+    // The order keeps its own prc and finishtime; the refund is an entry of
+    // refund_order, as in the API text's example reply.
+    assert_eq!(q["prc"], "250", "{q}");
+    assert_eq!(q["finishtime"], paid_finishtime);
+    assert_eq!(q["refund_order"].as_array().unwrap().len(), 1);
+    let entry = &q["refund_order"][0];
+    assert_eq!(entry["uid"], refund_uid.as_str());
+    assert_eq!(entry["prc"], "230");
+    assert_eq!(entry["cost"], "900");
+    assert_eq!(entry["retmsg"], "退款完成");
+    assert_eq!(entry["finishtime"], r["row_data"]["finishtime"]);
+    assert_eq!(entry["finishtime"].as_str().unwrap().len(), 14);
+    assert_eq!(entry["voucher_paid"][0]["serial_number"], "P1635306439");
+    assert_eq!(entry["voucher_paid"][0]["name"], "好食券");
+    assert!(entry["invoice_allowance"].is_array());
     assert_eq!(q["invoice_state"], 6, "invoice_state 6 asked: allowance");
     assert_eq!(q["invoice_allowance"][0]["uid"], refund_uid.as_str());
+    assert_eq!(q["cancel_order"], json!([]));
 
     let again = sb.agent_json(Command::Refund, &full_refund(uid, key)).await;
     assert_eq!(again["code"], "B500", "{again}");
@@ -233,27 +247,32 @@ async fn refund_rules_of_voucher_mode() {
     partial["cost"] = json!(500);
     let r = sb.agent_json(Command::Refund, &partial).await;
     assert_eq!(r["code"], "B500");
-    assert!(
-        r["problems"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["code"] == "refund_not_full"),
-        "{r}"
-    );
+    let msg = r["msg"].as_str().unwrap();
+    assert!(msg.starts_with("執行失敗") && msg.contains("cost"), "{r}");
+    // MYPAY's shape: code and msg only.
+    assert_eq!(r.as_object().unwrap().len(), 2, "{r}");
 
-    let mut no_voucher = full_refund(&uid, &key);
-    no_voucher["voucher_paid"] = json!([{"product_id": "P01", "serial_number": "OTHER"}]);
-    let r = sb.agent_json(Command::Refund, &no_voucher).await;
-    assert_eq!(r["code"], "B500");
-    assert!(
-        r["problems"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["code"] == "refund_vouchers_mismatch"),
-        "{r}"
-    );
+    for vouchers in [
+        json!([{"product_id": "P01", "serial_number": "OTHER"}]),
+        json!([]),
+        Value::Null,
+    ] {
+        let mut v = full_refund(&uid, &key);
+        if vouchers.is_null() {
+            v.as_object_mut().unwrap().remove("voucher_paid");
+        } else {
+            v["voucher_paid"] = vouchers;
+        }
+        let r = sb.agent_json(Command::Refund, &v).await;
+        assert_eq!(r["code"], "B500", "{v}");
+        assert!(r["msg"].as_str().unwrap().contains("voucher_paid"), "{r}");
+    }
+
+    let mut items = full_refund(&uid, &key);
+    items["items"] =
+        json!([{"id": "1", "name": "別的商品", "cost": 900, "amount": 1, "total": 900}]);
+    let r = sb.agent_json(Command::Refund, &items).await;
+    assert_eq!(r["code"], "B500", "item names must be the order's: {r}");
 
     let mut wrong_store = full_refund(&uid, &key);
     wrong_store["store_uid"] = json!("999");
@@ -282,27 +301,23 @@ async fn order_validation_errors_are_code_100_with_problems() {
     let sb = Sandbox::start(&[]);
     let mut bad = example_order();
     bad["cost"] = json!(1000);
-    bad["items"][0]["total"] = json!("999");
     let r = sb.agent_json(Command::Orders, &bad).await;
     assert_eq!(r["code"], "100");
-    let codes: Vec<&str> = r["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["code"].as_str().unwrap())
-        .collect();
-    assert!(codes.contains(&"line_total_mismatch"), "{r}");
-    assert!(r["msg"].as_str().unwrap().contains("items[0].total"), "{r}");
+    assert!(
+        r["msg"].as_str().unwrap().starts_with("資料錯誤:cost:"),
+        "{r}"
+    );
+    assert_eq!(r.as_object().unwrap().len(), 2, "code and msg only: {r}");
+    // The sandbox logs why.
+    let (_, reqs) = sb.get("/sandbox/requests").await;
+    let last = reqs.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["problems"][0]["path"], "cost", "{last}");
 
     let mut missing = example_order();
     missing.as_object_mut().unwrap().remove("ip");
     let r = sb.agent_json(Command::Orders, &missing).await;
     assert_eq!(r["code"], "100");
-    assert!(r["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|p| p["path"] == "ip" && p["code"] == "required"));
+    assert!(r["msg"].as_str().unwrap().contains("ip: 必填"), "{r}");
 
     let mut store = example_order();
     store["store_uid"] = json!("111111111111");

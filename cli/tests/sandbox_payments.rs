@@ -300,7 +300,8 @@ async fn virtual_account_270() {
     let q = sb.query(&uid, &key).await;
     assert_eq!(q["prc"], "270");
     assert_eq!(q["expired_date"], codes["LimitDate"]);
-    // Settle to paid, then refund: a cash-like refund reports refund_type 3 with a date.
+    // Settled to paid: a virtual account is not refunded by the API
+    // (no instant refund): B500, and nothing changes.
     sb.post(
         &format!("/sandbox/orders/{uid}/settle"),
         json!({"prc": "250"}),
@@ -309,24 +310,23 @@ async fn virtual_account_270() {
     let r = sb
         .agent_json(Command::Refund, &full_refund(&uid, &key))
         .await;
-    assert_eq!(r["code"], "B200");
-    assert_eq!(r["row_data"]["refund_type"], "3");
-    assert_eq!(
-        r["row_data"]["expected_refund_date"]
-            .as_str()
-            .unwrap()
-            .len(),
-        8
-    );
+    assert_eq!(r["code"], "B500", "{r}");
+    assert!(r["msg"].as_str().unwrap().contains("即時退款"), "{r}");
+    let q = sb.query(&uid, &key).await;
+    assert_eq!(q["prc"], "250");
+    assert_eq!(q["refund_order"], json!([]));
+    // MYPAY's admin panel can: a cash-type refund, refund_type 3 with a date.
+    let (s, v) = sb
+        .post(&format!("/sandbox/orders/{uid}/refund"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{v}");
     let got = rx.wait_for(3, WAIT).await;
     let refund = &got[2];
     check_report(refund, &uid, &key, "230");
-    assert_eq!(
-        refund.fields["refund_uid"],
-        r["row_data"]["refund_uid"].as_str().unwrap()
-    );
+    assert_eq!(refund.fields["refund_uid"], v["refunds"][0]["refund_uid"]);
     assert_eq!(refund.fields["refund_type"], "3");
     assert_eq!(refund.fields["expected_refund_date"].len(), 8);
+    assert_eq!(sb.query(&uid, &key).await["refund_order"][0]["prc"], "230");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -357,14 +357,16 @@ async fn abandon_a0002_and_automation_errors() {
     let (s, _) = sb.get("/sandbox/orders/nope").await;
     assert_eq!(s, 404);
     let (uid2, _) = sb.create(&example_order()).await;
-    let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid2}/pay"),
-            json!({"pfn": "ALIPAY"}),
-        )
-        .await;
-    assert_eq!(s, 400);
-    assert_eq!(v["error"]["code"], "bad_request");
+    for pfn in ["BOGUS", "AFP", "BARCODE"] {
+        let (s, v) = sb
+            .post(
+                &format!("/sandbox/orders/{uid2}/pay"),
+                json!({ "pfn": pfn }),
+            )
+            .await;
+        assert_eq!(s, 400, "{pfn}");
+        assert_eq!(v["error"]["code"], "bad_request");
+    }
     let (s, _) = sb
         .post(
             &format!("/sandbox/orders/{uid2}/settle"),

@@ -1,7 +1,7 @@
 // Types of mypay-edge/storefront: the browser client for a mypay-edge Worker's public API.
 
 /** Order statuses (docs/http-api.md). */
-export type OrderStatus = 'created' | 'pending' | 'paid' | 'failed' | 'expired' | 'refunded' | 'needs_review';
+export type OrderStatus = 'created' | 'pending' | 'paid' | 'failed' | 'expired' | 'refund_pending' | 'refunded' | 'needs_review';
 export type FinalStatus = 'paid' | 'failed' | 'expired' | 'refunded' | 'needs_review';
 
 export declare const FINAL_STATUSES: readonly FinalStatus[];

@@ -128,8 +128,13 @@ test('sandbox: create, pay with the success card, verify the callback, query, re
     voucher_paid: [{ product_id: 'P01', serial_number: 'P1635306439' }],
   });
   assert.equal(refunded.code, 'B200');
+  // As in the API text's example: the order keeps its 250 and gains a
+  // refund_order entry with 230.
   const after = await client().queryOrder({ uid: created.uid, key: created.key });
-  assert.equal(statusClass(after.prc), 'refunded');
+  assert.equal(statusClass(after.prc), 'paid');
+  const refunds = typeof after.refund_order === 'string' ? JSON.parse(after.refund_order) : after.refund_order;
+  assert.equal(refunds.length, 1);
+  assert.equal(statusClass(refunds[0].prc), 'refunded');
 });
 
 test('sandbox: the failure card gives a failed report that still verifies', async () => {

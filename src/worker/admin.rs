@@ -1,16 +1,20 @@
 //! The admin API (`Authorization: Bearer ADMIN_TOKEN`, compared in constant
 //! time): orders, refunds, vouchers, reconciliation.
 
-use super::db::{n, os, s, EventRow, OrderRow, VoucherRow, ORDER_SELECT, VOUCHER_SELECT};
+use super::db::{n, os, s, Db, EventRow, OrderRow, VoucherRow, ORDER_SELECT, VOUCHER_SELECT};
 use super::http::{self, ok_json, ApiError, ApiResult};
+use super::mypay::UpstreamError;
 use super::orders;
 use super::{log, mypay, time, App};
 use crate::checkout::VoucherKind;
-use crate::codes::RefundInvoiceState;
+use crate::codes::{Pfn, RefundInvoiceState};
 use crate::crypto::secret_eq;
 use crate::lenient::StrInt;
 use crate::models::{RefundRequest, VoucherRef};
-use crate::order_state::{OrderEvent, OrderStatus};
+use crate::order_state::{
+    may_refund, on_refund, OrderStatus, RefundOutcomeReply, RefundRefusal, ReviewReason,
+};
+use crate::reply::ReplyError;
 use crate::validate::{validate_refund, PaidOrder, VOUCHER_PRODUCT_ID_MAX_BYTES};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -77,7 +81,7 @@ pub async fn list_orders(req: Request, app: &App) -> ApiResult<Response> {
         .iter()
         .map(|o| {
             json!({"order_id": o.id, "status": o.status, "amount": o.amount, "currency": o.currency, "prc": o.prc,
-                   "mypay_uid": o.mypay_uid, "created_at": time::rfc3339(o.created_at), "updated_at": time::rfc3339(o.updated_at),
+                   "mypay_uid": o.mypay_uid, "review_reason": o.review_reason, "created_at": time::rfc3339(o.created_at), "updated_at": time::rfc3339(o.updated_at),
                    "report_pending": o.report_pending == 1})
         })
         .collect();
@@ -105,8 +109,10 @@ pub async fn get_order(req: Request, app: &App, id: &str) -> ApiResult<Response>
             json!({"id": e.id, "kind": e.kind, "prc": e.prc, "detail": detail, "at": time::rfc3339(e.created_at)})
         })
         .collect();
+    // `?live=0` leaves MYPAY out (the view then shows only what is kept).
+    let ask = http::query_param(&req, "live").as_deref() != Some("0");
     let live = match (o.mypay_uid.as_deref(), o.mypay_key.as_deref()) {
-        (Some(uid), Some(key)) => match mypay::query_order(cfg, uid, key).await {
+        (Some(uid), Some(key)) if ask => match mypay::query_order(cfg, uid, key).await {
             Ok(mut r) => {
                 r.transaction.key = None;
                 serde_json::to_value(&r).unwrap_or(Value::Null)
@@ -122,6 +128,28 @@ pub async fn get_order(req: Request, app: &App, id: &str) -> ApiResult<Response>
         m.insert("mypay_uid".into(), json!(o.mypay_uid));
         m.insert("requested_pfn".into(), json!(o.pfn));
         m.insert("refund_state".into(), json!(o.refund_state));
+        m.insert("holds".into(), json!(o.holds));
+        m.insert("wait".into(), json!(o.wait));
+        m.insert(
+            "next_check_at".into(),
+            json!(o.next_check_at.map(time::rfc3339)),
+        );
+        m.insert(
+            "last_checked_at".into(),
+            json!(o.last_checked_at.map(time::rfc3339)),
+        );
+        m.insert(
+            "last_answer_at".into(),
+            json!(o.last_answer_at.map(time::rfc3339)),
+        );
+        m.insert(
+            "review".into(),
+            match o.review_reason.as_deref().and_then(ReviewReason::parse) {
+                Some(r) => json!({"reason": r.as_str(), "explanation": r.explanation(),
+                                  "actions": r.actions().iter().map(|a| a.replace("{id}", &o.id)).collect::<Vec<_>>()}),
+                None => Value::Null,
+            },
+        );
         m.insert("report_pending".into(), json!(o.report_pending == 1));
         m.insert(
             "refund".into(),
@@ -140,18 +168,114 @@ pub async fn get_order(req: Request, app: &App, id: &str) -> ApiResult<Response>
 struct RefundBody {
     #[serde(default)]
     invoice_state: Option<String>,
+    /// Manual refunds: what the admin did in MYPAY's panel.
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn read_optional_json<T: Default + serde::de::DeserializeOwned>(
+    req: &mut Request,
+) -> ApiResult<T> {
+    let body = http::read_body(req).await?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(&body)
+        .map_err(|_| ApiError::bad_request("bad_json", "the body is not valid JSON"))
+}
+
+/// The method the shopper paid with (MYPAY's word), else the one asked for.
+fn paid_method(o: &OrderRow) -> Option<Pfn> {
+    o.payment_pfn
+        .as_deref()
+        .or(o.pfn.as_deref())
+        .filter(|p| !p.trim().is_empty() && *p != "all")
+        .map(Pfn::from_code)
+}
+
+fn refusal(r: RefundRefusal, method: Option<&Pfn>) -> ApiError {
+    match r {
+        RefundRefusal::AlreadyRefunded => ApiError::new(
+            409,
+            r.code(),
+            "the order has been refunded, or a refund of it is under way",
+        ),
+        RefundRefusal::NotRefundable => {
+            ApiError::new(409, r.code(), "only a paid order can be refunded")
+        }
+        RefundRefusal::NotSupported => ApiError::new(
+            409,
+            r.code(),
+            format!(
+                "{} does not refund instantly, so MYPAY's refund API does not serve it: refund it in MYPAY's admin panel, then record it with POST /admin/orders/{{id}}/manual-refund",
+                method.map(|m| m.code().to_owned()).unwrap_or_else(|| "an unknown payment method".into())
+            ),
+        )
+        .with_details(json!({"method": method.map(|m| m.code())})),
+    }
+}
+
+/// Claims the order for a refund (so two admins cannot refund twice).
+async fn claim_refund(db: &Db, o: &OrderRow) -> ApiResult<()> {
+    let claimed = db
+        .run(
+            "UPDATE orders SET refund_state = 'in_progress', refund_since = ?1 WHERE id = ?2 \
+             AND status IN ('paid','needs_review') AND refund_state IS NULL",
+            &[n(time::now()), s(&o.id)],
+        )
+        .await?;
+    if claimed == 0 {
+        return Err(refusal(RefundRefusal::AlreadyRefunded, None));
+    }
+    Ok(())
+}
+
+/// Applies a refund outcome on the freshest row (a query may move the
+/// order while MYPAY is asked).
+async fn apply_refund(
+    cfg: &super::config::Config,
+    db: &Db,
+    id: &str,
+    outcome: RefundOutcomeReply,
+    source: &str,
+    evidence: Option<i64>,
+    refund_json: Option<&str>,
+) -> ApiResult<orders::Outcome> {
+    for _ in 0..3 {
+        let o = db
+            .order(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+        let d = on_refund(&orders::snapshot(&o)?, outcome);
+        let out = orders::execute(
+            cfg,
+            db,
+            &o,
+            &d,
+            orders::Source {
+                name: source,
+                evidence,
+            },
+            orders::Extra {
+                refund_json,
+                ..Default::default()
+            },
+        )
+        .await?;
+        if out.applied {
+            return Ok(out);
+        }
+    }
+    Err(ApiError::internal(
+        "order_busy",
+        "the order kept changing during the refund",
+    ))
 }
 
 pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response> {
     let cfg = authorize(&req, app)?;
     let db = app.db()?;
-    let body = http::read_body(&mut req).await?;
-    let rb: RefundBody = if body.iter().all(u8::is_ascii_whitespace) {
-        RefundBody::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|_| ApiError::bad_request("bad_json", "the body is not valid JSON"))?
-    };
+    let rb: RefundBody = read_optional_json(&mut req).await?;
     let invoice_state = match rb.invoice_state.as_deref() {
         None => None,
         Some("4") => Some(RefundInvoiceState::Void),
@@ -167,44 +291,14 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
         .order(id)
         .await?
         .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
-    match orders::status_of(&o)? {
-        OrderStatus::Refunded => {
-            return Err(ApiError::new(
-                409,
-                "already_refunded",
-                "the order has been refunded",
-            ))
-        }
-        OrderStatus::Paid | OrderStatus::NeedsReview => {}
-        _ => {
-            return Err(ApiError::new(
-                409,
-                "not_refundable",
-                "only a paid order can be refunded",
-            ))
-        }
-    }
+    let method = paid_method(&o);
+    may_refund(&orders::snapshot(&o)?, method.as_ref(), false)
+        .map_err(|r| refusal(r, method.as_ref()))?;
     let (Some(uid), Some(key)) = (o.mypay_uid.clone(), o.mypay_key.clone()) else {
-        return Err(ApiError::new(
-            409,
-            "not_refundable",
-            "the order has no MYPAY transaction",
-        ));
+        return Err(refusal(RefundRefusal::NotRefundable, None));
     };
-    // Claim the refund so that two admins cannot refund twice.
-    let claimed = db
-        .run(
-            "UPDATE orders SET refund_state = 'in_progress', updated_at = ?1 WHERE id = ?2 AND status IN ('paid','needs_review') AND refund_state IS NULL",
-            &[n(time::now()), s(id)],
-        )
-        .await?;
-    if claimed == 0 {
-        return Err(ApiError::new(
-            409,
-            "already_refunded",
-            "a refund of this order is done or in progress",
-        ));
-    }
+    // MYPAY's full refund in voucher mode lists every paid voucher of the
+    // order as MYPAY charged it, whichever order holds it now.
     let paid: Vec<VoucherRef> = db
         .order_vouchers(id)
         .await?
@@ -225,13 +319,6 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
         items: None,
         ..Default::default()
     };
-    let release_args = [s(id)];
-    let release = || {
-        db.run(
-            "UPDATE orders SET refund_state = NULL WHERE id = ?1 AND refund_state = 'in_progress'",
-            &release_args,
-        )
-    };
     if let Err(p) = validate_refund(
         &r,
         Some(&PaidOrder {
@@ -239,14 +326,15 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
             voucher_paid: paid,
         }),
     ) {
-        let _ = release().await;
         return Err(ApiError::internal(
             "refund_validation",
             format!("{} problems", p.len()),
         ));
     }
+    claim_refund(&db, &o).await?;
     match mypay::refund(cfg, &r).await {
         Ok(reply) => {
+            let outcome = RefundOutcomeReply::from_reply(&reply);
             let mut row = reply
                 .row_data
                 .clone()
@@ -256,41 +344,148 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
                 m.remove("key");
             }
             let refund = json!({"code": reply.code.code(), "msg": reply.msg, "row_data": row});
-            let now = time::now();
-            db.batch(vec![
-                db.stmt(
-                    "UPDATE orders SET refund_state = 'done', refund = ?1 WHERE id = ?2",
-                    &[s(&refund.to_string()), s(id)],
-                )?,
-                db.event_stmt(Some(id), "refund", Some(reply.code.code()), &refund, now)?,
-            ])
-            .await
-            .map_err(|e| ApiError::internal("d1_refund", e))?;
-            if let Some(fresh) = db.order(id).await? {
-                orders::apply_event(&db, &fresh, &OrderEvent::Refunded, "admin_refund", None)
-                    .await?;
-            }
-            log::info("refund", json!({"order_id": id, "code": reply.code.code()}));
+            let refund_text = refund.to_string();
+            let evidence = db
+                .insert_event(
+                    Some(id),
+                    "refund",
+                    Some(reply.code.code()),
+                    &refund,
+                    time::now(),
+                )
+                .await?;
+            let out = apply_refund(
+                cfg,
+                &db,
+                id,
+                outcome,
+                "admin_refund",
+                Some(evidence),
+                Some(&refund_text),
+            )
+            .await?;
+            log::info(
+                "refund",
+                json!({"order_id": id, "code": reply.code.code(), "status": out.to.as_str()}),
+            );
+            let status = if out.to == OrderStatus::Refunded {
+                200
+            } else {
+                202
+            };
             ok_json(
-                200,
-                &json!({"order_id": id, "status": "refunded", "refund": refund}),
+                status,
+                &json!({"order_id": id, "status": out.to.as_str(), "refund": refund}),
             )
         }
         Err(e) => {
-            let _ = release().await;
-            let _ = db
-                .event(
+            // MYPAY's refusal (or a call that never left) changes nothing;
+            // a call that may have reached MYPAY waits for the query.
+            let refused = matches!(
+                e,
+                UpstreamError::Reply(ReplyError::Mypay { .. })
+                    | UpstreamError::Build(_)
+                    | UpstreamError::Http(403)
+            );
+            let outcome = if refused {
+                RefundOutcomeReply::Refused
+            } else {
+                RefundOutcomeReply::Unanswered
+            };
+            let kind = if refused {
+                "refund_failed"
+            } else {
+                "refund_unanswered"
+            };
+            let evidence = db
+                .insert_event(
                     Some(id),
-                    "refund_failed",
+                    kind,
                     None,
                     &json!({"error": e.log_code()}),
                     time::now(),
                 )
-                .await;
-            let (status, code, message) = e.api_error();
-            Err(ApiError::new(status, code, message))
+                .await?;
+            let out =
+                apply_refund(cfg, &db, id, outcome, "admin_refund", Some(evidence), None).await?;
+            if refused {
+                // MYPAY may refuse because the order is already refunded
+                // (in its panel): ask it, so the order says so at once.
+                if let Some(fresh) = db.order(id).await? {
+                    if let Err(e) = orders::confirm(cfg, &db, &fresh, "refund_refused").await {
+                        orders::log_confirm_error(id, &e);
+                    }
+                }
+                let (status, code, message) = e.api_error();
+                return Err(ApiError::new(status, code, message));
+            }
+            ok_json(
+                202,
+                &json!({"order_id": id, "status": out.to.as_str(), "refund_state": "unanswered",
+                        "message": "MYPAY did not answer the refund call; the order follows MYPAY's query"}),
+            )
         }
     }
+}
+
+/// `POST /admin/orders/{id}/manual-refund`: the admin refunded the order in
+/// MYPAY's panel. The order is `refund_pending` until MYPAY's query shows
+/// the refund.
+pub async fn manual_refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response> {
+    let cfg = authorize(&req, app)?;
+    let db = app.db()?;
+    let rb: RefundBody = read_optional_json(&mut req).await?;
+    let note = rb.note.unwrap_or_default();
+    if note.chars().count() > 500 {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "note is at most 500 characters",
+        ));
+    }
+    let o = db
+        .order(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let method = paid_method(&o);
+    may_refund(&orders::snapshot(&o)?, method.as_ref(), true)
+        .map_err(|r| refusal(r, method.as_ref()))?;
+    if o.mypay_uid.is_none() {
+        return Err(refusal(RefundRefusal::NotRefundable, None));
+    }
+    claim_refund(&db, &o).await?;
+    let evidence = db
+        .insert_event(
+            Some(id),
+            "manual_refund",
+            None,
+            &json!({"note": note}),
+            time::now(),
+        )
+        .await?;
+    apply_refund(
+        cfg,
+        &db,
+        id,
+        RefundOutcomeReply::Accepted,
+        "manual_refund",
+        Some(evidence),
+        None,
+    )
+    .await?;
+    // MYPAY may show it already.
+    if let Some(fresh) = db.order(id).await? {
+        if let Err(e) = orders::confirm(cfg, &db, &fresh, "manual_refund").await {
+            orders::log_confirm_error(id, &e);
+        }
+    }
+    let o = db
+        .order(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    ok_json(
+        202,
+        &json!({"order_id": id, "status": o.status, "refund_state": o.refund_state}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -458,15 +653,43 @@ struct ReconcileBody {
 pub async fn reconcile(mut req: Request, app: &App) -> ApiResult<Response> {
     let cfg = authorize(&req, app)?;
     let db = app.db()?;
-    let body = http::read_body(&mut req).await?;
-    let rb: ReconcileBody = if body.iter().all(u8::is_ascii_whitespace) {
-        ReconcileBody::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|_| ApiError::bad_request("bad_json", "the body is not valid JSON"))?
-    };
-    let min_age = rb.min_age_seconds.unwrap_or(120).clamp(0, 86_400);
+    let rb: ReconcileBody = read_optional_json(&mut req).await?;
+    let min_age = rb.min_age_seconds.map(|a| a.clamp(0, 86_400));
     let limit = rb.limit.unwrap_or(50).clamp(1, 500);
     let report = orders::reconcile(cfg, &db, min_age, limit).await?;
     ok_json(200, &report)
+}
+
+#[derive(Deserialize)]
+struct ClockBody {
+    offset_seconds: i64,
+}
+
+/// `PUT /admin/test/clock` (only with `TEST_CLOCK=1`, which the worker
+/// refuses unless MYPAY_ENDPOINT is the local sandbox): moves the worker's
+/// clock, so tests can pass deadlines without waiting.
+pub async fn set_clock(mut req: Request, app: &App) -> ApiResult<Response> {
+    let cfg = authorize(&req, app)?;
+    if !cfg.test_clock {
+        return Err(ApiError::not_found("not_found", "no such endpoint"));
+    }
+    let db = app.db()?;
+    let (b, _) = http::read_json::<ClockBody>(&mut req).await?;
+    if b.offset_seconds.abs() > 10 * 366 * 86_400 {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "offset_seconds is within ten years",
+        ));
+    }
+    db.run(
+        "INSERT INTO test_clock (id, offset_seconds) VALUES (1, ?1) \
+         ON CONFLICT (id) DO UPDATE SET offset_seconds = excluded.offset_seconds",
+        &[n(b.offset_seconds)],
+    )
+    .await?;
+    time::set_offset(b.offset_seconds);
+    ok_json(
+        200,
+        &json!({"offset_seconds": b.offset_seconds, "now": time::rfc3339(time::now())}),
+    )
 }

@@ -9,7 +9,6 @@ use crate::checkout::{
     OrderContext, Product, Quote, Shipping, VoucherKind, VoucherRecord, VoucherStatus,
 };
 use crate::crypto::secret_eq;
-use crate::order_state::OrderEvent;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -162,7 +161,13 @@ enum Reclaim {
     Retry,
 }
 
-async fn reclaim(db: &Db, key: &str, row: &IdemRow, now: i64) -> ApiResult<Reclaim> {
+async fn reclaim(
+    cfg: &super::config::Config,
+    db: &Db,
+    key: &str,
+    row: &IdemRow,
+    now: i64,
+) -> ApiResult<Reclaim> {
     // One conditional UPDATE decides: only one retry sees a change, and only
     // while the entry is unanswered and exactly as old as it was read (the
     // winner moves `created_at` to now, so it is fresh again for others).
@@ -195,14 +200,7 @@ async fn reclaim(db: &Db, key: &str, row: &IdemRow, now: i64) -> ApiResult<Recla
         let _ = res.headers_mut().set("idempotent-replayed", "true");
         return Ok(Reclaim::Answer(res));
     }
-    orders::apply_event(
-        db,
-        &old,
-        &OrderEvent::CreateFailed,
-        "idempotency_reclaim",
-        None,
-    )
-    .await?;
+    orders::fail_unanswered(cfg, db, &old, "idempotency_reclaim").await?;
     Ok(Reclaim::Retry)
 }
 
@@ -279,7 +277,7 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
             if !stale {
                 return replay(row, &fingerprint);
             }
-            match reclaim(&db, k, &row, now).await? {
+            match reclaim(cfg, &db, k, &row, now).await? {
                 Reclaim::Lost => return replay(row, &fingerprint),
                 Reclaim::Answer(res) => return Ok(res),
                 Reclaim::Retry => reclaimed_from = Some(row.order_id),
@@ -354,8 +352,8 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
     // voucher no longer available makes the hold's `kind` NULL and fails the
     // whole batch), and the idempotency key.
     let mut stmts = vec![db.stmt(
-        "INSERT INTO orders (id, token, status, amount, subtotal, voucher_total, currency, customer_id, pfn, invoice, created_at, updated_at, expires_at) \
-         VALUES (?1, ?2, 'created', ?3, ?4, ?5, 'TWD', ?6, ?7, ?8, ?9, ?9, ?10)",
+        "INSERT INTO orders (id, token, status, amount, subtotal, voucher_total, currency, customer_id, pfn, invoice, created_at, updated_at, expires_at, next_check_at) \
+         VALUES (?1, ?2, 'created', ?3, ?4, ?5, 'TWD', ?6, ?7, ?8, ?9, ?9, ?10, ?10)",
         &[s(&order_id), s(&token), n(q.amount), n(q.subtotal), n(q.voucher_total), s(customer.id.trim()), os(body.pfn.as_deref()), os(invoice_json.as_deref()), n(now), n(expires_at)],
     )?];
     for (i, l) in q.lines.iter().enumerate() {
@@ -443,18 +441,26 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
             let url = r.url.clone().unwrap_or_default();
             let changes = db.batch(vec![
                 db.stmt(
-                    "UPDATE orders SET status = 'pending', mypay_uid = ?1, mypay_key = ?2, payment_url = ?3, updated_at = ?4 WHERE id = ?5 AND status = 'created'",
-                    &[s(&uid), os(r.key.as_deref()), s(&url), n(time::now()), s(&order_id)],
+                    "UPDATE orders SET status = 'pending', mypay_uid = ?1, mypay_key = ?2, payment_url = ?3, updated_at = ?4, \
+                     next_check_at = ?6, version = version + 1 WHERE id = ?5 AND status = 'created'",
+                    &[s(&uid), os(r.key.as_deref()), s(&url), n(time::now()), s(&order_id), n(expires_at.min(time::now() + 15 * 60))],
                 )?,
                 db.event_stmt(Some(&order_id), "mypay_created", Some("200"), &json!({"uid": uid}), time::now())?,
             ])
             .await
             .map_err(|e| ApiError::internal("d1_created", e))?;
-            if idem_key.is_some() && changes.first().copied() == Some(0) {
+            if changes.first().copied() == Some(0) {
                 // This request outlived the reclaim window: a retry with its
                 // key took over and failed this order. Its payment page must
                 // not reach anyone; the retry's answer is the key's answer.
                 log::warn("checkout_superseded", json!({"order_id": order_id}));
+                if idem_key.is_none() {
+                    return Err(ApiError::new(
+                        409,
+                        "checkout_expired",
+                        "MYPAY answered after the order's limit had passed; check out again",
+                    ));
+                }
                 return Err(ApiError::new(
                     409,
                     "idempotency_in_progress",
@@ -484,7 +490,7 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
                 )
                 .await;
             if let Some(o) = db.order(&order_id).await? {
-                orders::apply_event(&db, &o, &OrderEvent::CreateFailed, "checkout", None).await?;
+                orders::fail_unanswered(cfg, &db, &o, "checkout").await?;
             }
             (
                 status,

@@ -3,6 +3,7 @@
 //! binding (never its value); the caller answers 500 `config_error`.
 
 use crate::crypto::{AgentKey, KeyRing};
+use crate::order_state::Settings;
 use std::fmt;
 use worker::Env;
 
@@ -28,6 +29,13 @@ pub struct Config {
     /// may take it over (`IDEMPOTENCY_RECLAIM_SECONDS`, default 60 s or
     /// twice `MYPAY_TIMEOUT_MS`, whichever is longer).
     pub idempotency_reclaim_secs: i64,
+    /// The order lifecycle's settings (`ORDER_TTL_SECONDS`,
+    /// `VOUCHER_HOLD_SECONDS`, `PENDING_REVIEW_SECONDS`).
+    pub lifecycle: Settings,
+    /// `TEST_CLOCK=1`: the worker's clock can be moved through
+    /// `PUT /admin/test/clock`. Refused unless `MYPAY_ENDPOINT` is on this
+    /// machine (the sandbox), so it can never be on against MYPAY.
+    pub test_clock: bool,
 }
 
 impl fmt::Debug for Config {
@@ -77,11 +85,34 @@ fn required(env: &Env, name: &'static str, secret: bool) -> Result<String, Confi
     })
 }
 
+/// A whole number of seconds from 1 to `max` (`default` when unset).
+fn seconds(
+    env: &Env,
+    name: &'static str,
+    default: i64,
+    max: i64,
+    problem: &'static str,
+) -> Result<i64, ConfigError> {
+    match text(env, name, false)? {
+        None => Ok(default),
+        Some(t) => t
+            .parse::<i64>()
+            .ok()
+            .filter(|t| (1..=max).contains(t))
+            .ok_or(ConfigError { name, problem }),
+    }
+}
+
 /// Whether `url` is https, or http to this machine (the local sandbox).
 fn acceptable_url(url: &str) -> bool {
     if url.starts_with("https://") {
         return url.len() > "https://".len();
     }
+    is_loopback(url)
+}
+
+/// Whether `url` is plain http to this machine.
+fn is_loopback(url: &str) -> bool {
     ["http://127.0.0.1", "http://localhost", "http://[::1]"]
         .iter()
         .any(|p| {
@@ -149,16 +180,43 @@ impl Config {
                 problem: "must be at least 16 characters",
             });
         }
-        let order_ttl_secs = match text(env, "ORDER_TTL_SECONDS", false)? {
-            None => super::orders::ORDER_TTL_SECS,
-            Some(t) => t
-                .parse::<i64>()
-                .ok()
-                .filter(|t| (1..=7 * 86_400).contains(t))
-                .ok_or(ConfigError {
-                    name: "ORDER_TTL_SECONDS",
-                    problem: "must be 1 to 604800 seconds",
-                })?,
+        let defaults = Settings::default();
+        let order_ttl_secs = seconds(
+            env,
+            "ORDER_TTL_SECONDS",
+            defaults.order_ttl_secs,
+            7 * 86_400,
+            "must be 1 to 604800 seconds",
+        )?;
+        let voucher_hold_secs = seconds(
+            env,
+            "VOUCHER_HOLD_SECONDS",
+            defaults.voucher_hold_secs,
+            90 * 86_400,
+            "must be 1 to 7776000 seconds",
+        )?;
+        let pending_review_secs = seconds(
+            env,
+            "PENDING_REVIEW_SECONDS",
+            defaults.pending_review_secs,
+            90 * 86_400,
+            "must be 1 to 7776000 seconds",
+        )?;
+        let test_clock = match text(env, "TEST_CLOCK", false)?.as_deref() {
+            None | Some("0") => false,
+            Some("1") if is_loopback(&endpoint) => true,
+            Some("1") => {
+                return Err(ConfigError {
+                    name: "TEST_CLOCK",
+                    problem: "is only allowed with a MYPAY_ENDPOINT on this machine (the sandbox)",
+                })
+            }
+            Some(_) => {
+                return Err(ConfigError {
+                    name: "TEST_CLOCK",
+                    problem: "must be 0 or 1",
+                })
+            }
         };
         let timeout_ms = match text(env, "MYPAY_TIMEOUT_MS", false)? {
             None => 10_000,
@@ -186,6 +244,12 @@ impl Config {
             timeout_ms,
             idempotency_reclaim_secs,
             order_ttl_secs,
+            lifecycle: Settings {
+                order_ttl_secs,
+                voucher_hold_secs,
+                pending_review_secs,
+            },
+            test_clock,
             endpoint,
             agent_uid,
             store_uid,

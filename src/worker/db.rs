@@ -141,11 +141,19 @@ pub struct OrderRow {
     pub report_pending: i64,
     pub last_checked_at: Option<i64>,
     pub version: i64,
+    pub review_reason: Option<String>,
+    pub holds: String,
+    pub wait: String,
+    pub refund_since: Option<i64>,
+    pub report_seq: i64,
+    pub last_answer_at: Option<i64>,
+    pub next_check_at: Option<i64>,
 }
 
 pub const ORDER_SELECT: &str = "SELECT id, token, status, amount, subtotal, voucher_total, currency, pfn, mypay_uid, \
      mypay_key, payment_url, prc, payment_pfn, payment_message, payment_codes, created_at, updated_at, expires_at, \
-     paid_at, refunded_at, refund, refund_state, report_pending, last_checked_at, version FROM orders";
+     paid_at, refunded_at, refund, refund_state, report_pending, last_checked_at, version, review_reason, holds, wait, \
+     refund_since, report_seq, last_answer_at, next_check_at FROM orders";
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct LineRow {
@@ -202,6 +210,50 @@ impl Db {
             &[s(order_id)],
         )
         .await
+    }
+
+    /// The voucher codes the order was created with.
+    pub async fn order_voucher_codes(&self, order_id: &str) -> ApiResult<Vec<String>> {
+        Ok(self
+            .order_vouchers(order_id)
+            .await?
+            .into_iter()
+            .map(|v| v.code)
+            .collect())
+    }
+
+    /// The order's vouchers that it holds (reserved or used) right now.
+    pub async fn held_vouchers(&self, order_id: &str) -> ApiResult<Vec<OrderVoucherRow>> {
+        self.all(
+            "SELECT ov.code, ov.kind, ov.product_id, ov.name, ov.value, ov.issuer, ov.refund_return_type \
+             FROM order_vouchers ov JOIN holds h ON h.code = ov.code AND h.order_id = ov.order_id \
+             WHERE ov.order_id = ?1 ORDER BY ov.position",
+            &[s(order_id)],
+        )
+        .await
+    }
+
+    /// Appends to the events log and answers the new row's id.
+    pub async fn insert_event(
+        &self,
+        order_id: Option<&str>,
+        kind: &str,
+        prc: Option<&str>,
+        detail: &serde_json::Value,
+        now: i64,
+    ) -> ApiResult<i64> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        let row: Option<Id> = self
+            .first(
+                "INSERT INTO events (order_id, kind, prc, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                &[os(order_id), s(kind), os(prc), s(&detail.to_string()), n(now)],
+            )
+            .await?;
+        row.map(|r| r.id)
+            .ok_or_else(|| ApiError::internal("d1_event", "no event id"))
     }
 
     /// Appends to the events log (never updated or deleted).

@@ -108,6 +108,13 @@ fn router(app: App) -> Router<'static, App> {
             let id = param(&rc, "id");
             respond(admin::refund(req, &rc.data, &id).await)
         })
+        .post_async("/admin/orders/:id/manual-refund", |req, rc| async move {
+            let id = param(&rc, "id");
+            respond(admin::manual_refund(req, &rc.data, &id).await)
+        })
+        .put_async("/admin/test/clock", |req, rc| async move {
+            respond(admin::set_clock(req, &rc.data).await)
+        })
         .post_async("/admin/vouchers", |req, rc| async move {
             respond(admin::issue_vouchers(req, &rc.data).await)
         })
@@ -120,6 +127,27 @@ fn router(app: App) -> Router<'static, App> {
         .or_else_any_method("/*rest", |_, _| {
             Ok(ApiError::not_found("not_found", "no such endpoint").into_response())
         })
+}
+
+/// Reads the test clock's offset (only with `TEST_CLOCK=1`).
+async fn sync_clock(cfg: &Config, env: &Env) {
+    if !cfg.test_clock {
+        time::set_offset(0);
+        return;
+    }
+    #[derive(serde::Deserialize)]
+    struct Row {
+        offset_seconds: i64,
+    }
+    let Ok(d1) = env.d1("DB") else {
+        return;
+    };
+    let row: Option<Row> = Db(d1)
+        .first("SELECT offset_seconds FROM test_clock WHERE id = 1", &[])
+        .await
+        .ok()
+        .flatten();
+    time::set_offset(row.map(|r| r.offset_seconds).unwrap_or(0));
 }
 
 #[event(start)]
@@ -147,6 +175,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
             json!({"method": method.to_string(), "path": path, "status": 500}),
         );
         return Ok(res);
+    }
+    if let Ok(c) = &cfg {
+        sync_clock(c, &env).await;
     }
     if method == Method::Options {
         let res = match (&cors_origin, &cfg) {
@@ -210,7 +241,8 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         );
         return;
     };
-    if let Err(e) = orders::reconcile(&cfg, &Db(d1), 120, 50).await {
+    sync_clock(&cfg, &env).await;
+    if let Err(e) = orders::reconcile(&cfg, &Db(d1), None, 50).await {
         log::error("cron_failed", json!({"code": e.code}));
     }
 }

@@ -1,16 +1,14 @@
 //! `POST /mypay/notify`: MYPAY's report URL. A report is accepted only when
 //! its uid, key (constant time), order id and cost match the stored order;
-//! it is kept in the events table; pending codes apply at once, anything
-//! else is confirmed with `api/queryorder` after `8888` has been answered
-//! (the cron job retries what could not be confirmed).
+//! it is kept in the events table and answered `8888`; then the order is
+//! confirmed with `api/queryorder`, whose answer alone is applied (the cron
+//! job retries what could not be confirmed).
 
-use super::db::{n, s, Db};
+use super::db::{s, Db};
 use super::http::{self, raw_response, ApiResult};
-use super::orders::{self, PaymentInfo};
+use super::orders;
 use super::{log, time, App};
-use crate::codes::StatusClass;
 use crate::models::Notification;
-use crate::order_state::OrderEvent;
 use crate::verify::{verify_notification, Expected};
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -90,48 +88,25 @@ pub async fn notify(mut req: Request, app: &App) -> ApiResult<Response> {
 
     let prc = t.prc.as_ref().map(|p| p.code().to_owned());
     let now = time::now();
-    db.event(
-        Some(&order.id),
-        "report",
-        prc.as_deref(),
-        &json!({"kind": report.kind(), "report": redacted(&report)}),
-        now,
-    )
-    .await?;
-    let class = t
-        .prc
-        .as_ref()
-        .map(|p| p.class())
-        .unwrap_or(StatusClass::Unknown);
-    log::info("report_accepted", json!({"order_id": order.id, "prc": prc}));
-
-    if class == StatusClass::Pending {
-        // A pending code cannot pay, fail or release anything: apply it now
-        // (it never downgrades a final state) and keep the codes to pay with.
-        let info = PaymentInfo::from_transaction(t, now);
-        let code = t
-            .prc
-            .clone()
-            .unwrap_or_else(|| crate::StatusCode::from_code(""));
-        orders::apply_event(
-            &db,
-            &order,
-            &OrderEvent::Status(code),
+    // A report is an unsigned claim: it is kept, marks the order for
+    // confirmation and is answered; only api/queryorder's answer moves the
+    // order, its deadline or its vouchers.
+    db.batch(vec![
+        db.event_stmt(
+            Some(&order.id),
             "report",
-            Some(&info),
-        )
-        .await?;
-        return Ok(ack());
-    }
-    if matches!(class, StatusClass::CallResult | StatusClass::Unknown) {
-        return Ok(ack());
-    }
-    // Final codes are unsigned claims: confirm with api/queryorder.
-    db.run(
-        "UPDATE orders SET report_pending = 1, updated_at = ?1 WHERE id = ?2",
-        &[n(now), s(&order.id)],
-    )
-    .await?;
+            prc.as_deref(),
+            &json!({"kind": report.kind(), "report": redacted(&report)}),
+            now,
+        )?,
+        db.stmt(
+            "UPDATE orders SET report_pending = 1, report_seq = report_seq + 1 WHERE id = ?1",
+            &[s(&order.id)],
+        )?,
+    ])
+    .await
+    .map_err(|e| super::http::ApiError::internal("d1_report", e))?;
+    log::info("report_accepted", json!({"order_id": order.id, "prc": prc}));
     let order_id = order.id.clone();
     let Some((cfg2, db2)) = app.detached() else {
         return Ok(ack());

@@ -1,41 +1,34 @@
-//! Order flows shared by the handlers and the cron job: applying a status
-//! (with its voucher effects, in one transaction), confirming with
-//! `api/queryorder`, reconciling, and the order's JSON view.
+//! The order lifecycle in D1: asking MYPAY (`api/queryorder`) and carrying
+//! out what [`crate::order_state`] decides (status, vouchers, deadline,
+//! refund state and an event row, in one transaction), the cron job's
+//! follow-up, and the order's JSON view.
 
 use super::config::Config;
-use super::db::{n, os, s, Db, OrderRow};
+use super::db::{n, on, os, s, Db, OrderRow};
 use super::http::{ApiError, ApiResult};
 use super::mypay::{self, UpstreamError};
 use super::{log, time};
-use crate::codes::StatusCode;
-use crate::models::Transaction;
+use crate::models::{QueryReply, Transaction};
 use crate::order_state::{
-    apply, refund_outcome, HoldEffect, OrderEvent, OrderStatus, RefundOutcome, Transition,
+    next_check, on_answer, refund_outcome, Answer, Decision, HoldEffect, Holds, OrderStatus,
+    RefundChange, RefundOutcome, RefundState, ReviewReason, Snapshot, Wait,
 };
 use serde_json::{json, Map, Value};
 
-/// How long an order may wait for payment before any pending code arrives.
-pub const ORDER_TTL_SECS: i64 = 30 * 60;
 /// Days to pay a store code or virtual account.
 pub const LIMIT_PAY_DAYS: i64 = 3;
-/// Grace after a payment limit before the order is expired locally.
-const EXPIRY_GRACE_SECS: i64 = 3600;
-/// An order expired locally this long after its limit even if MYPAY cannot
-/// be asked (so no voucher stays locked forever).
-const FORCE_EXPIRY_SECS: i64 = 24 * 3600;
 
-/// What a report or query says about the payment, kept on the order.
+/// What a query says about the payment, kept on the order.
 #[derive(Clone, Debug, Default)]
 pub struct PaymentInfo {
     pub prc: Option<String>,
     pub pfn: Option<String>,
     pub message: Option<String>,
     pub codes: Option<Value>,
-    pub expires_at: Option<i64>,
 }
 
 impl PaymentInfo {
-    pub fn from_transaction(t: &Transaction, now: i64) -> Self {
+    pub fn from_transaction(t: &Transaction) -> Self {
         let codes = t.payment_codes().map(|m| {
             let mut out = Map::new();
             if let Some(ty) = &t.result_content_type {
@@ -44,28 +37,11 @@ impl PaymentInfo {
             out.extend(m);
             Value::Object(out)
         });
-        let limit = codes
-            .as_ref()
-            .and_then(|c| c.get("LimitDate"))
-            .and_then(Value::as_str)
-            .and_then(time::parse_mypay_time)
-            .or_else(|| t.expired_date.as_deref().and_then(time::parse_mypay_time));
-        let pending = t
-            .prc
-            .as_ref()
-            .map(|p| p.class() == crate::StatusClass::Pending)
-            .unwrap_or(false);
-        let expires_at = match (pending, limit) {
-            (true, Some(l)) => Some(l + EXPIRY_GRACE_SECS),
-            (true, None) => Some(now + LIMIT_PAY_DAYS * 86_400 + EXPIRY_GRACE_SECS),
-            _ => None,
-        };
         Self {
             prc: t.prc.as_ref().map(|p| p.code().to_owned()),
             pfn: t.pfn.as_ref().map(|p| p.code().to_owned()),
             message: t.retmsg.clone(),
             codes,
-            expires_at,
         }
     }
 }
@@ -75,130 +51,292 @@ pub fn status_of(o: &OrderRow) -> ApiResult<OrderStatus> {
         .ok_or_else(|| ApiError::internal("order_status", format!("unknown status {}", o.status)))
 }
 
-/// Applies `event` to `order` in one transaction: the status (only if it is
-/// still what was read), the payment details, the voucher effects, and an
-/// event row. Idempotent: a no-op transition writes only new payment details
-/// of an open order.
-pub async fn apply_event(
+/// The order as the lifecycle sees it.
+pub fn snapshot(o: &OrderRow) -> ApiResult<Snapshot> {
+    Ok(Snapshot {
+        status: status_of(o)?,
+        review: o.review_reason.as_deref().and_then(ReviewReason::parse),
+        holds: Holds::parse(&o.holds).ok_or_else(|| {
+            ApiError::internal("order_holds", format!("unknown holds {}", o.holds))
+        })?,
+        wait: Wait::parse(&o.wait).unwrap_or(Wait::Page),
+        expires_at: o.expires_at,
+        refund: o.refund_state.as_deref().and_then(RefundState::parse),
+        refund_since: o.refund_since,
+        has_uid: o.mypay_uid.is_some(),
+        created_at: o.created_at,
+    })
+}
+
+/// Who or what made a decision, for the event log.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    pub name: &'a str,
+    /// The events row id of the query answer or refund reply behind it.
+    pub evidence: Option<i64>,
+}
+
+/// What a carried-out decision ended as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+    pub review: Option<ReviewReason>,
+    /// Whether this request's write took effect (false: another request
+    /// moved the order first).
+    pub applied: bool,
+}
+
+impl Outcome {
+    pub fn changed(&self) -> bool {
+        self.applied && self.from != self.to
+    }
+}
+
+/// Extra columns a decision writes beside the lifecycle's own.
+#[derive(Default)]
+pub struct Extra<'a> {
+    pub info: Option<&'a PaymentInfo>,
+    /// MYPAY answered a query now: `last_answer_at`, and `report_pending`
+    /// cleared if no report arrived since `report_seq` was read.
+    pub answered: bool,
+    /// The refund reply to keep (JSON, MYPAY key removed).
+    pub refund_json: Option<&'a str>,
+}
+
+/// Carries out `d` on `order` (read at `order.version`): the status, the
+/// vouchers, the deadline, the refund state, the next check and an event
+/// row, in one transaction that applies only if the order is unchanged.
+pub async fn execute(
+    cfg: &Config,
     db: &Db,
     order: &OrderRow,
-    event: &OrderEvent,
-    source: &str,
-    info: Option<&PaymentInfo>,
-) -> ApiResult<Transition> {
+    d: &Decision,
+    source: Source<'_>,
+    extra: Extra<'_>,
+) -> ApiResult<Outcome> {
     let now = time::now();
-    let from = status_of(order)?;
-    let t = apply(from, event);
-    let info_default = PaymentInfo::default();
-    let i = info.unwrap_or(&info_default);
-    let codes = i.codes.as_ref().map(Value::to_string);
     let id = order.id.as_str();
+    let snap = snapshot(order)?;
+    let mut to = d.to;
+    let mut review = d.review;
+    let mut holds = snap.holds;
+    let mut conflict: Vec<String> = Vec::new();
     let mut stmts = Vec::new();
-    if t.changed() {
-        let to = t.to.as_str();
-        let nonce =
-            time::random_hex(12).ok_or_else(|| ApiError::internal("random", "no entropy"))?;
-        // A status-changing update writes payment details only when they
-        // belong to the new state (a pending code's codes, a paid code's pfn).
-        stmts.push(db.stmt(
-            "UPDATE orders SET status = ?1, updated_at = ?2, \
-             paid_at = CASE WHEN ?1 = 'paid' THEN ?2 ELSE paid_at END, \
-             refunded_at = CASE WHEN ?1 = 'refunded' THEN ?2 ELSE refunded_at END, \
-             prc = COALESCE(?3, prc), payment_pfn = COALESCE(?4, payment_pfn), \
-             payment_message = COALESCE(?5, payment_message), payment_codes = COALESCE(?6, payment_codes), \
-             expires_at = COALESCE(?7, expires_at), report_pending = 0, version = version + 1, \
-             last_transition = ?11 WHERE id = ?8 AND status = ?9 AND version = ?10",
-            &[s(to), n(now), os(i.prc.as_deref()), os(i.pfn.as_deref()), os(i.message.as_deref()), os(codes.as_deref()), on_i(i.expires_at), s(id), s(from.as_str()), n(order.version), s(&nonce)],
-        )?);
-        // The voucher effects and the event row apply only if this very
-        // update did: a concurrent transition of the same order (a duplicate
-        // report confirmed in parallel) leaves another nonce.
-        let guard = format!("EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND status = ?2 AND last_transition = '{nonce}')");
-        match t.holds {
-            HoldEffect::Keep => {}
-            HoldEffect::Consume => stmts.push(db.stmt(
-                &format!("UPDATE vouchers SET status = 'used', updated_at = ?3 WHERE code IN (SELECT code FROM holds WHERE order_id = ?1) AND {guard}"),
-                &[s(id), s(to), n(now)],
-            )?),
-            HoldEffect::Release => {
-                stmts.push(db.stmt(
-                    &format!("UPDATE vouchers SET status = 'available', order_id = NULL, updated_at = ?3 WHERE code IN (SELECT code FROM holds WHERE order_id = ?1) AND {guard}"),
-                    &[s(id), s(to), n(now)],
+
+    // Taking vouchers back happens first, voucher by voucher (a voucher
+    // another order holds stays with it); the order's own update below
+    // then says whether every voucher came back.
+    if d.holds == HoldEffect::Reacquire {
+        let codes = db.order_voucher_codes(id).await?;
+        if !codes.is_empty() {
+            let mut take = Vec::new();
+            for c in &codes {
+                take.push(db.stmt(
+                    "INSERT OR IGNORE INTO holds (code, order_id, kind, created_at) \
+                     SELECT code, ?2, kind, ?3 FROM vouchers WHERE code = ?1 AND status = 'available' \
+                     AND EXISTS (SELECT 1 FROM orders WHERE id = ?2 AND version = ?4)",
+                    &[s(c), s(id), n(now), n(order.version)],
                 )?);
-                stmts.push(db.stmt(&format!("DELETE FROM holds WHERE order_id = ?1 AND {guard}"), &[s(id), s(to)])?);
             }
-            HoldEffect::Refund => {
-                for v in db.order_vouchers(id).await? {
-                    let outcome = if v.kind == "paid" { refund_outcome(v.refund_return_type.as_deref()) } else { RefundOutcome::StaysUsed };
-                    match outcome {
-                        RefundOutcome::ReturnedToShopper => {
-                            stmts.push(db.stmt(
-                                &format!("UPDATE vouchers SET status = 'available', order_id = NULL, refund_outcome = 'returned_to_shopper', updated_at = ?3 WHERE code = ?4 AND {guard}"),
-                                &[s(id), s(to), n(now), s(&v.code)],
-                            )?);
-                            stmts.push(db.stmt(
-                                &format!("DELETE FROM holds WHERE code = ?3 AND order_id = ?1 AND {guard}"),
-                                &[s(id), s(to), s(&v.code)],
-                            )?);
-                        }
-                        other => {
-                            let tag = if other == RefundOutcome::ValueToAgent { "value_to_agent" } else { "stays_used" };
-                            stmts.push(db.stmt(
-                                &format!("UPDATE vouchers SET refund_outcome = ?4, updated_at = ?3 WHERE code = ?5 AND {guard}"),
-                                &[s(id), s(to), n(now), s(tag), s(&v.code)],
-                            )?);
-                        }
-                    }
+            take.push(db.stmt(
+                "UPDATE vouchers SET status = 'used', order_id = ?1, updated_at = ?2 \
+                 WHERE code IN (SELECT code FROM holds WHERE order_id = ?1)",
+                &[s(id), n(now)],
+            )?);
+            db.batch(take)
+                .await
+                .map_err(|e| ApiError::internal("d1_reacquire", e))?;
+            let held: Vec<CodeRow> = db
+                .all("SELECT code FROM holds WHERE order_id = ?1", &[s(id)])
+                .await?;
+            conflict = codes
+                .into_iter()
+                .filter(|c| !held.iter().any(|h| &h.code == c))
+                .collect();
+        }
+        if !conflict.is_empty() {
+            (to, review) = d.on_conflict();
+        }
+        holds = Holds::Consumed;
+    }
+    match d.holds {
+        HoldEffect::Consume => holds = Holds::Consumed,
+        // An order refunded after its vouchers were released holds none.
+        HoldEffect::Refund if holds != Holds::Released => holds = Holds::Consumed,
+        HoldEffect::Refund => {}
+        HoldEffect::Release => holds = Holds::Released,
+        HoldEffect::Keep | HoldEffect::Reacquire => {}
+    }
+    let (wait, expires_at) = d.wait.unwrap_or((snap.wait, snap.expires_at));
+    let refund_state = match d.refund {
+        RefundChange::Keep => snap.refund,
+        RefundChange::Set(r) => Some(r),
+        RefundChange::Clear => None,
+    };
+    let refund_since = match d.refund {
+        RefundChange::Keep => snap.refund_since,
+        RefundChange::Set(_) => Some(now),
+        RefundChange::Clear => None,
+    };
+    let after = Snapshot {
+        status: to,
+        review,
+        holds,
+        wait,
+        expires_at,
+        refund: refund_state,
+        refund_since,
+        has_uid: snap.has_uid,
+        created_at: snap.created_at,
+    };
+    // A query answer sets the next check afresh; any other decision never
+    // puts off a check that is already due.
+    let next = match (
+        extra.answered,
+        order.next_check_at,
+        next_check(&after, now, &cfg.lifecycle),
+    ) {
+        (true, _, c) => c,
+        (false, Some(e), Some(c)) => Some(e.min(c)),
+        (false, e, c) => e.or(c),
+    };
+    let nonce = time::random_hex(12).ok_or_else(|| ApiError::internal("random", "no entropy"))?;
+    let info = extra.info.cloned().unwrap_or_default();
+    let codes = info.codes.as_ref().map(Value::to_string);
+    let answered = i64::from(extra.answered);
+    stmts.push(db.stmt(
+        "UPDATE orders SET status = ?1, review_reason = ?2, holds = ?3, wait = ?4, expires_at = ?5, \
+         refund_state = ?6, refund_since = ?7, next_check_at = ?8, updated_at = ?9, \
+         paid_at = CASE WHEN ?1 = 'paid' AND paid_at IS NULL THEN ?9 ELSE paid_at END, \
+         refunded_at = CASE WHEN ?1 = 'refunded' AND refunded_at IS NULL THEN ?9 ELSE refunded_at END, \
+         prc = COALESCE(?10, prc), payment_pfn = COALESCE(?11, payment_pfn), \
+         payment_message = COALESCE(?12, payment_message), payment_codes = COALESCE(?13, payment_codes), \
+         refund = COALESCE(?14, refund), \
+         last_answer_at = CASE WHEN ?15 = 1 THEN ?9 ELSE last_answer_at END, \
+         report_pending = CASE WHEN ?15 = 1 AND report_seq = ?16 THEN 0 ELSE report_pending END, \
+         version = version + 1, last_transition = ?17 WHERE id = ?18 AND version = ?19",
+        &[
+            s(to.as_str()), os(review.map(|r| r.as_str())), s(holds.as_str()), s(wait.as_str()), n(expires_at),
+            os(refund_state.map(|r| r.as_str())), on(refund_since), on(next), n(now),
+            os(info.prc.as_deref()), os(info.pfn.as_deref()), os(info.message.as_deref()), os(codes.as_deref()),
+            os(extra.refund_json), n(answered), n(order.report_seq), s(&nonce), s(id), n(order.version),
+        ],
+    )?);
+    // The voucher effects and the event row apply only if this very update
+    // did (a concurrent decision on the same order leaves another nonce).
+    let guard =
+        format!("EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = '{nonce}')");
+    match d.holds {
+        HoldEffect::Keep | HoldEffect::Reacquire => {}
+        HoldEffect::Consume => stmts.push(db.stmt(
+            &format!("UPDATE vouchers SET status = 'used', order_id = ?1, updated_at = ?2 WHERE code IN (SELECT code FROM holds WHERE order_id = ?1) AND {guard}"),
+            &[s(id), n(now)],
+        )?),
+        HoldEffect::Release => {
+            stmts.push(db.stmt(
+                &format!("UPDATE vouchers SET status = 'available', order_id = NULL, updated_at = ?2 WHERE code IN (SELECT code FROM holds WHERE order_id = ?1) AND {guard}"),
+                &[s(id), n(now)],
+            )?);
+            stmts.push(db.stmt(
+                &format!("DELETE FROM holds WHERE order_id = ?1 AND {guard}"),
+                &[s(id)],
+            )?);
+        }
+        HoldEffect::Refund => {
+            // Only vouchers this order holds: one another order consumed
+            // is never flipped by this order's refund.
+            for v in db.held_vouchers(id).await? {
+                let outcome = if v.kind == "paid" {
+                    refund_outcome(v.refund_return_type.as_deref())
+                } else {
+                    RefundOutcome::StaysUsed
+                };
+                if outcome == RefundOutcome::ReturnedToShopper {
+                    stmts.push(db.stmt(
+                        &format!("UPDATE vouchers SET status = 'available', order_id = NULL, refund_outcome = ?3, updated_at = ?2 WHERE code = ?4 AND {guard}"),
+                        &[s(id), n(now), s(outcome.as_str()), s(&v.code)],
+                    )?);
+                    stmts.push(db.stmt(
+                        &format!("DELETE FROM holds WHERE code = ?2 AND order_id = ?1 AND {guard}"),
+                        &[s(id), s(&v.code)],
+                    )?);
+                } else {
+                    stmts.push(db.stmt(
+                        &format!("UPDATE vouchers SET status = 'used', order_id = ?1, refund_outcome = ?3, updated_at = ?2 WHERE code = ?4 AND {guard}"),
+                        &[s(id), n(now), s(outcome.as_str()), s(&v.code)],
+                    )?);
                 }
             }
         }
-        let detail = json!({"from": from.as_str(), "to": to, "source": source, "holds": t.holds});
-        stmts.push(db.stmt(
-            &format!("INSERT INTO events (order_id, kind, prc, detail, created_at) SELECT ?1, 'transition', ?3, ?4, ?5 WHERE {guard}"),
-            &[s(id), s(to), os(i.prc.as_deref()), s(&detail.to_string()), n(now)],
-        )?);
-    } else if from.is_open() && (i.prc.is_some() || i.codes.is_some()) {
-        stmts.push(db.stmt(
-            "UPDATE orders SET updated_at = ?1, prc = COALESCE(?2, prc), payment_pfn = COALESCE(?3, payment_pfn), \
-             payment_message = COALESCE(?4, payment_message), payment_codes = COALESCE(?5, payment_codes), \
-             expires_at = COALESCE(?6, expires_at) WHERE id = ?7 AND status = ?8",
-            &[n(now), os(i.prc.as_deref()), os(i.pfn.as_deref()), os(i.message.as_deref()), os(codes.as_deref()), on_i(i.expires_at), s(id), s(from.as_str())],
-        )?);
     }
-    if stmts.is_empty() {
-        return Ok(t);
+    let effective = Decision { to, review, ..*d };
+    if effective.changes_anything() || !conflict.is_empty() {
+        let detail = json!({
+            "from": d.from.as_str(), "to": to.as_str(), "source": source.name, "why": d.why,
+            "review_reason": review.map(|r| r.as_str()), "holds": d.holds,
+            "deadline": d.wait.map(|(w, at)| json!({"wait": w.as_str(), "expires_at": time::rfc3339(at)})),
+            "refund_state": refund_state.map(|r| r.as_str()),
+            "conflicting_vouchers": conflict, "evidence": source.evidence,
+        });
+        stmts.push(db.stmt(
+            &format!("INSERT INTO events (order_id, kind, prc, detail, created_at) SELECT ?1, 'transition', ?2, ?3, ?4 WHERE {guard}"),
+            &[s(id), os(info.prc.as_deref()), s(&detail.to_string()), n(now)],
+        )?);
     }
     let changes = db
         .batch(stmts)
         .await
         .map_err(|e| ApiError::internal("d1_apply", e))?;
-    if !t.changed() {
-        return Ok(t);
+    let applied = changes.first().copied().unwrap_or(0) > 0;
+    if applied && d.from != to {
+        log::info(
+            "order_transition",
+            json!({"order_id": id, "from": d.from.as_str(), "to": to.as_str(), "source": source.name, "why": d.why}),
+        );
     }
-    if changes.first().copied().unwrap_or(0) == 0 {
-        // Another request moved the order first; its effects stand.
-        return Ok(Transition {
-            from,
-            to: from,
-            holds: HoldEffect::Keep,
-        });
-    }
-    log::info(
-        "order_transition",
-        json!({"order_id": id, "from": from.as_str(), "to": t.to.as_str(), "source": source}),
-    );
-    Ok(t)
+    Ok(Outcome {
+        from: d.from,
+        to,
+        review,
+        applied,
+    })
 }
 
-fn on_i(v: Option<i64>) -> wasm_bindgen::JsValue {
-    super::db::on(v)
+#[derive(serde::Deserialize)]
+struct CodeRow {
+    code: String,
+}
+
+/// Fails an order MYPAY never answered `api/orders` for (nobody has its
+/// payment page) and releases its vouchers.
+pub async fn fail_unanswered(
+    cfg: &Config,
+    db: &Db,
+    order: &OrderRow,
+    source: &str,
+) -> ApiResult<Outcome> {
+    let d = crate::order_state::on_create_failed(&snapshot(order)?);
+    execute(
+        cfg,
+        db,
+        order,
+        &d,
+        Source {
+            name: source,
+            evidence: None,
+        },
+        Extra::default(),
+    )
+    .await
 }
 
 /// Why a confirmation did not happen.
 pub enum ConfirmError {
     Upstream(UpstreamError),
     Api(ApiError),
-    /// The query answered for another order or amount.
+    /// The query answered for another order or amount, or left out what
+    /// identifies it.
     Mismatch(&'static str),
 }
 
@@ -208,65 +346,142 @@ impl From<ApiError> for ConfirmError {
     }
 }
 
-/// Asks MYPAY for the order's state and applies it. The reply must name the
-/// same uid, order id and amount.
+/// The reply as kept in the events: every field but `key`.
+fn redacted_reply(r: &QueryReply) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Some(m) = v.as_object_mut() {
+        m.remove("key");
+    }
+    v
+}
+
+/// Checks that the reply is about this order: the same uid, order id and
+/// amount, each present.
+fn check_reply(order: &OrderRow, uid: &str, r: &QueryReply) -> Result<(), &'static str> {
+    let t = &r.transaction;
+    match t.uid.as_ref().map(|u| u.as_str().trim().to_owned()) {
+        Some(u) if u == uid => {}
+        _ => return Err("query uid"),
+    }
+    match t.order_id.as_ref().map(|o| o.as_str().trim().to_owned()) {
+        Some(o) if o == order.id => {}
+        _ => return Err("query order_id"),
+    }
+    match t.cost {
+        Some(c) if c.get() == order.amount => {}
+        _ => return Err("query cost"),
+    }
+    Ok(())
+}
+
+/// Asks MYPAY for the order's state and applies the answer. Every answer
+/// (and every failed attempt) is kept in the events.
 pub async fn confirm(
     cfg: &Config,
     db: &Db,
     order: &OrderRow,
     source: &str,
-) -> Result<Transition, ConfirmError> {
+) -> Result<Outcome, ConfirmError> {
     let (Some(uid), Some(key)) = (order.mypay_uid.as_deref(), order.mypay_key.as_deref()) else {
         return Err(ConfirmError::Mismatch("order has no MYPAY uid"));
     };
-    let now = time::now();
+    let asked_at = time::now();
     let _ = db
         .run(
             "UPDATE orders SET last_checked_at = ?1 WHERE id = ?2",
-            &[n(now), s(&order.id)],
+            &[n(asked_at), s(&order.id)],
         )
         .await;
-    let reply = mypay::query_order(cfg, uid, key)
-        .await
-        .map_err(ConfirmError::Upstream)?;
-    let t = &reply.transaction;
-    if t.uid
-        .as_ref()
-        .map(|u| u.as_str().trim() != uid)
-        .unwrap_or(true)
-    {
-        return Err(ConfirmError::Mismatch("query uid"));
+    let reply = match mypay::query_order(cfg, uid, key).await {
+        Ok(r) => r,
+        Err(e) => {
+            // Nothing is decided without an answer; the cron job asks again.
+            let _ = db
+                .batch(vec![
+                    db.event_stmt(Some(&order.id), "query_failed", None, &json!({"error": e.log_code(), "source": source}), time::now())?,
+                    db.stmt(
+                        "UPDATE orders SET next_check_at = ?1 WHERE id = ?2 AND next_check_at IS NOT NULL AND next_check_at < ?1",
+                        &[n(time::now() + 60), s(&order.id)],
+                    )?,
+                ])
+                .await;
+            return Err(ConfirmError::Upstream(e));
+        }
+    };
+    let prc = reply.transaction.prc.as_ref().map(|p| p.code().to_owned());
+    if let Err(what) = check_reply(order, uid, &reply) {
+        let _ = db
+            .event(
+                Some(&order.id),
+                "query_rejected",
+                prc.as_deref(),
+                &json!({"what": what, "source": source, "reply": redacted_reply(&reply)}),
+                time::now(),
+            )
+            .await;
+        return Err(ConfirmError::Mismatch(what));
     }
-    if t.order_id
-        .as_ref()
-        .map(|o| o.as_str().trim() != order.id)
-        .unwrap_or(false)
-    {
-        return Err(ConfirmError::Mismatch("query order_id"));
-    }
-    if t.cost.map(|c| c.get() != order.amount).unwrap_or(false) {
-        return Err(ConfirmError::Mismatch("query cost"));
-    }
-    let info = PaymentInfo::from_transaction(t, now);
-    let mut code = t.prc.clone().unwrap_or_else(|| StatusCode::from_code(""));
-    // A refund made elsewhere (MYPAY's admin panel) shows as a refund entry
-    // beside the original paid code.
-    let refunded = reply
-        .refund_order
-        .as_ref()
-        .map(|r| r.iter().any(|x| x.prc == Some(StatusCode::Refunded)))
-        .unwrap_or(false);
-    if refunded && code.class() == crate::StatusClass::Paid {
-        code = StatusCode::Refunded;
-    }
-    let tr = apply_event(db, order, &OrderEvent::Status(code), source, Some(&info)).await?;
-    let _ = db
-        .run(
-            "UPDATE orders SET report_pending = 0 WHERE id = ?1",
-            &[s(&order.id)],
+    let answer = Answer::from_query(&reply, time::parse_mypay_time);
+    let evidence = db
+        .insert_event(
+            Some(&order.id),
+            "query",
+            prc.as_deref(),
+            &json!({"source": source, "answer": format!("{answer:?}"), "reply": redacted_reply(&reply)}),
+            time::now(),
         )
-        .await;
-    Ok(tr)
+        .await?;
+    if answer == Answer::Unknown {
+        // A code that says nothing about the order (400, ...): kept above,
+        // decided on as no answer; the cron job asks again.
+        let _ = db
+            .run(
+                "UPDATE orders SET next_check_at = ?1 WHERE id = ?2 AND next_check_at IS NOT NULL AND next_check_at < ?1",
+                &[n(time::now() + 60), s(&order.id)],
+            )
+            .await;
+        return Err(ConfirmError::Upstream(UpstreamError::Reply(
+            crate::reply::ReplyError::Malformed(
+                "a status code that says nothing about the order".into(),
+            ),
+        )));
+    }
+    let info = PaymentInfo::from_transaction(&reply.transaction);
+    // Decide on the freshest row: a report or another query may have moved
+    // it while MYPAY was asked. The answer stays valid.
+    let mut current = order.clone();
+    for _ in 0..3 {
+        let snap = snapshot(&current)?;
+        let now = time::now();
+        let d = on_answer(&snap, answer, now, &cfg.lifecycle);
+        let out = execute(
+            cfg,
+            db,
+            &current,
+            &d,
+            Source {
+                name: source,
+                evidence: Some(evidence),
+            },
+            Extra {
+                info: Some(&info),
+                answered: true,
+                refund_json: None,
+            },
+        )
+        .await?;
+        if out.applied {
+            return Ok(out);
+        }
+        match db.order(&order.id).await? {
+            Some(o) => current = o,
+            None => break,
+        }
+    }
+    Err(ConfirmError::Api(ApiError::internal(
+        "order_busy",
+        "the order kept changing while it was confirmed",
+    )))
 }
 
 /// Logs a failed confirmation (no secrets: codes only).
@@ -291,76 +506,76 @@ pub struct ReconcileReport {
     pub checked: u32,
     pub updated: u32,
     pub expired: u32,
+    pub released: u32,
     pub failed: u32,
 }
 
-/// Queries MYPAY for open orders and unconfirmed reports older than
-/// `min_age` seconds, then expires open orders past their limit and releases
-/// their vouchers.
+/// The cron job: asks MYPAY about every order with an unconfirmed report
+/// or whose next check is due, and applies the answers. Orders MYPAY never
+/// answered `api/orders` for fail once their deadline passes (nobody has
+/// their payment page). Nothing is decided without MYPAY's answer.
+///
+/// `min_age`: also ask about every order MYPAY may still change (one with a
+/// next check at all) last updated at least that many seconds ago, due or
+/// not (the admin's "reconcile now").
 pub async fn reconcile(
     cfg: &Config,
     db: &Db,
-    min_age: i64,
+    min_age: Option<i64>,
     limit: i64,
 ) -> ApiResult<ReconcileReport> {
     let now = time::now();
     let mut report = ReconcileReport::default();
-    let candidates: Vec<OrderRow> = db
+    let due: Vec<OrderRow> = db
         .all(
             &format!(
-                "{} WHERE (status IN ('created','pending') OR report_pending = 1) AND mypay_uid IS NOT NULL \
-                 AND (report_pending = 1 OR updated_at <= ?1) ORDER BY report_pending DESC, updated_at LIMIT ?2",
+                "{} WHERE report_pending = 1 OR next_check_at <= ?1 \
+                 OR (?3 IS NOT NULL AND next_check_at IS NOT NULL AND updated_at <= ?3) \
+                 ORDER BY report_pending DESC, next_check_at LIMIT ?2",
                 super::db::ORDER_SELECT
             ),
-            &[n(now - min_age), n(limit)],
+            &[n(now), n(limit), on(min_age.map(|a| now - a))],
         )
         .await?;
-    for order in candidates {
+    for order in due {
         report.checked += 1;
+        if order.mypay_uid.is_none() {
+            // Past its deadline and older than any call could still be in
+            // flight.
+            if now >= order.expires_at && now - order.created_at >= cfg.idempotency_reclaim_secs {
+                let out = fail_unanswered(cfg, db, &order, "reconcile").await?;
+                if out.changed() {
+                    report.updated += 1;
+                }
+            }
+            continue;
+        }
+        let before = Holds::parse(&order.holds);
         match confirm(cfg, db, &order, "reconcile").await {
-            Ok(t) if t.changed() => report.updated += 1,
-            Ok(_) => {}
+            Ok(out) => {
+                if out.changed() {
+                    report.updated += 1;
+                }
+                if out.changed() && out.to == OrderStatus::Expired {
+                    report.expired += 1;
+                }
+                if before == Some(Holds::Held) {
+                    if let Some(o) = db.order(&order.id).await? {
+                        if o.holds == "released" {
+                            report.released += 1;
+                        }
+                    }
+                }
+            }
             Err(e) => {
                 report.failed += 1;
                 log_confirm_error(&order.id, &e);
             }
         }
     }
-    // Expire what is still open past its limit.
-    let stale: Vec<OrderRow> = db
-        .all(
-            &format!("{} WHERE status IN ('created','pending') AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2", super::db::ORDER_SELECT),
-            &[n(now), n(limit)],
-        )
-        .await?;
-    for order in stale {
-        // Ask once more unless we just did or the order is far past due.
-        let checked_recently = order.last_checked_at.map(|c| now - c < 60).unwrap_or(false);
-        let forced = now - order.expires_at >= FORCE_EXPIRY_SECS;
-        if order.mypay_uid.is_some() && !checked_recently && !forced {
-            match confirm(cfg, db, &order, "expiry_check").await {
-                Ok(t) if t.changed() => {
-                    report.updated += 1;
-                    continue;
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    log_confirm_error(&order.id, &e);
-                    continue;
-                }
-            }
-        }
-        let Some(fresh) = db.order(&order.id).await? else {
-            continue;
-        };
-        let t = apply_event(db, &fresh, &OrderEvent::Expire, "reconcile", None).await?;
-        if t.changed() {
-            report.expired += 1;
-        }
-    }
     log::info(
         "reconcile",
-        json!({"checked": report.checked, "updated": report.updated, "expired": report.expired, "failed": report.failed}),
+        json!({"checked": report.checked, "updated": report.updated, "expired": report.expired, "released": report.released, "failed": report.failed}),
     );
     Ok(report)
 }

@@ -1,8 +1,20 @@
 //! Clock and calendar helpers (Unix seconds ↔ RFC 3339, UTC), and random ids.
 
-/// Seconds since the Unix epoch.
+use std::cell::Cell;
+
+thread_local! {
+    /// The test clock's offset (`TEST_CLOCK=1` only; see `Config`).
+    static OFFSET: Cell<i64> = const { Cell::new(0) };
+}
+
+/// Sets the test clock's offset for this isolate (0 outside tests).
+pub fn set_offset(secs: i64) {
+    OFFSET.with(|o| o.set(secs));
+}
+
+/// Seconds since the Unix epoch (plus the test clock's offset, if any).
 pub fn now() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
+    (js_sys::Date::now() / 1000.0) as i64 + OFFSET.with(Cell::get)
 }
 
 /// Days since 1970-01-01 to (year, month, day) — Howard Hinnant's algorithm.

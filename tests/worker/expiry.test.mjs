@@ -27,8 +27,22 @@ test('an unpaid order expires after its limit and its vouchers are released', { 
   assert.ok(rec.body.expired >= 1, rec.text);
   const o = await call('GET', `${BASE}/api/orders/${r.body.order_id}`, undefined, { authorization: `Bearer ${r.body.token}` });
   assert.equal(o.body.status, 'expired');
+  // Voucher mode has no cancel call: the page could still be paid, so the
+  // voucher stays held for VOUCHER_HOLD_SECONDS (3 s here).
+  let held2 = await admin('GET', '/admin/vouchers?status=reserved');
+  assert.ok(held2.body.vouchers.some((v) => v.code === code), 'the voucher is still held after expiry');
+  let view = await admin('GET', `/admin/orders/${r.body.order_id}?live=0`);
+  const expiry = view.body.events.find((e) => e.kind === 'transition' && e.detail.to === 'expired');
+  assert.equal(expiry.detail.holds, 'keep');
+  assert.ok(view.body.events.some((e) => e.kind === 'query' && e.id === expiry.detail.evidence), 'a query answer is behind the expiry');
+  await sleep(3500);
+  const rec2 = await admin('POST', '/admin/reconcile', { min_age_seconds: 0, limit: 500 });
+  assert.ok(rec2.body.released >= 1, rec2.text);
   const free = await admin('GET', '/admin/vouchers?status=available');
   assert.ok(free.body.vouchers.some((v) => v.code === code), 'the voucher is available again');
-  const view = await admin('GET', `/admin/orders/${r.body.order_id}`);
-  assert.ok(view.body.events.some((e) => e.kind === 'transition' && e.detail.to === 'expired' && e.detail.holds === 'release'));
+  view = await admin('GET', `/admin/orders/${r.body.order_id}?live=0`);
+  const release = view.body.events.find((e) => e.kind === 'transition' && e.detail.holds === 'release');
+  assert.equal(release.detail.why, 'abandoned');
+  assert.ok(view.body.events.some((e) => e.kind === 'query' && e.id === release.detail.evidence), 'a query answer is behind the release');
+  assert.equal(view.body.holds, 'released');
 });

@@ -58,8 +58,10 @@ test('store code: 260 then 290 (paid, details differ) → needs_review', async (
   assert.equal(settle.status, 200, settle.text);
   const review = await waitFor(o, 'needs_review');
   assert.equal(review.payment.prc, '290');
-  // Money moved: the voucher stays held, for a person to decide.
-  assert.equal(await voucherStatus(paid), 'reserved');
+  // Money moved: MYPAY applied the voucher, so it is used by this order.
+  assert.equal(await voucherStatus(paid), 'used');
+  const reviewed = await admin('GET', `/admin/orders/${o.order_id}?live=0`);
+  assert.equal(reviewed.body.review.reason, 'paid_mismatch');
   const view = await admin('GET', `/admin/orders/${o.order_id}`);
   assert.ok(view.body.events.some((e) => e.kind === 'transition' && e.detail.from === 'pending' && e.detail.to === 'needs_review'));
 });
@@ -80,6 +82,8 @@ test('store code: 260 → 380 (expired) → 290 after MYPAY verified it → need
   assert.equal(review.payment.prc, '290');
   const view = await admin('GET', `/admin/orders/${o.order_id}`);
   assert.equal(view.body.mypay.prc, '290');
+  // The voucher was still free: the 290 payment took it back.
+  assert.equal(await voucherStatus(paid), 'used');
   assert.ok(view.body.events.some((e) => e.kind === 'transition' && e.detail.from === 'expired' && e.detail.to === 'needs_review'));
   // A duplicate 290 report changes nothing.
   await sandbox('POST', `/sandbox/orders/${o.uid}/notify`);

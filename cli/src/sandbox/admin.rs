@@ -2,9 +2,15 @@
 //! callbacks and received calls, change settings, inject faults, reset.
 //! Errors are `{"error":{"code","message"}}` with 400, 404 or 409.
 
+use super::clock::rfc3339;
 use super::faults::Faults;
-use super::state::{query_reply, OrderRecord, Payment, TransitionError};
-use super::{lock, App};
+use super::replies::query_reply;
+use super::rules::{self, RefundAsk};
+use super::state::{
+    day_stamp, instant_payment_pfn, order_cost, plus_days, stamp, waiting_payment_pfn,
+    LostAttempt, OrderRecord, Payment, RefundPlan, RefundState, Report, TransitionError,
+};
+use super::{lock, App, RefundMode};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -35,24 +41,70 @@ fn bad_request(message: &str) -> Response {
     error(StatusCode::BAD_REQUEST, "bad_request", message)
 }
 
+fn vouchers<'a>(list: impl Iterator<Item = (&'a str, &'a str, &'a str, Option<i64>)>) -> Value {
+    Value::Array(
+        list.map(|(product_id, serial_number, name, cost)| {
+            json!({"product_id": product_id, "serial_number": serial_number, "name": name, "cost": cost})
+        })
+        .collect(),
+    )
+}
+
 /// An order as the automation API shows it.
 fn view(app: &App, o: &OrderRecord) -> Value {
+    let lifetime = lock(&app.config).page_lifetime_seconds;
+    let r = &o.request;
+    let refunds: Vec<Value> = o
+        .refunds
+        .iter()
+        .map(|rf| {
+            json!({
+                "refund_uid": rf.refund_uid.to_string(),
+                "state": rf.state,
+                "refund_type": rf.refund_type,
+                "cost": rf.cost,
+                "voucher_paid": vouchers(rf.voucher_paid.iter().map(|v| (v.product_id.as_str(), v.serial_number.as_str(), v.name.as_str(), v.cost.map(|c| c.get())))),
+                "invoice_state": rf.invoice_state,
+                "expected_refund_date": rf.expected_refund_date,
+                "requested_at": rf.requested_at,
+                "finishtime": rf.finishtime,
+                "source": rf.source,
+            })
+        })
+        .collect();
+    let done: i64 = o
+        .refunds
+        .iter()
+        .filter(|rf| rf.state == RefundState::Done)
+        .map(|rf| rf.cost)
+        .sum();
     json!({
         "uid": o.uid.to_string(),
         "key": o.key,
         "store_uid": o.store_uid,
-        "order_id": o.request.order_id,
+        "order_id": r.order_id,
         "prc": o.prc,
         "retmsg": o.retmsg,
-        "cost": o.request.cost,
+        "cost": r.cost,
+        "amount": order_cost(r),
+        "pfn": o.pfn(),
         "seeded": o.seeded,
         "payment_url": app.payment_url(o.uid),
         "created_at": o.created_at,
+        "page_expires_at": o.page_deadline(lifetime).map(rfc3339),
+        "page_expired": o.page_expired,
         "finishtime": o.finishtime,
+        "paid": o.ever_paid(),
+        "voucher_paid": vouchers(r.voucher_paid.as_deref().unwrap_or_default().iter().map(|v| (v.product_id.as_str(), v.serial_number.as_str(), v.name.as_str(), v.cost.map(|c| c.get())))),
+        "voucher_free": vouchers(r.voucher_free.as_deref().unwrap_or_default().iter().map(|v| (v.product_id.as_str(), v.serial_number.as_str(), v.name.as_str(), v.cost.map(|c| c.get())))),
         "payment": o.payment,
-        "refund": o.refund,
+        "refunds": refunds,
+        "refunded_total": done,
+        "refund_requested_total": o.refunded(),
+        "fully_refunded": o.fully_refunded(),
+        "cancel": o.cancel,
         "history": o.history,
-        "request": o.request,
+        "request": r,
         "query": query_reply(o),
     })
 }
@@ -60,22 +112,22 @@ fn view(app: &App, o: &OrderRecord) -> Value {
 fn transition(app: &App, r: Result<OrderRecord, TransitionError>) -> Response {
     match r {
         Ok(o) => Json(view(app, &o)).into_response(),
-        Err(TransitionError::NotFound) => not_found(),
-        Err(e @ TransitionError::InvalidState { .. }) => {
-            let prc = match &e {
-                TransitionError::InvalidState { prc, .. } => prc.clone(),
-                _ => String::new(),
-            };
-            (
-                StatusCode::CONFLICT,
-                Json(
-                    json!({"error": {"code": "invalid_state", "message": e.message(), "prc": prc}}),
-                ),
-            )
-                .into_response()
-        }
-        Err(TransitionError::BadInput(m)) => bad_request(&m),
+        Err(e) => transition_error(&e),
     }
+}
+
+fn transition_error(e: &TransitionError) -> Response {
+    let (code, prc) = match e {
+        TransitionError::NotFound => return not_found(),
+        TransitionError::BadInput(m) => return bad_request(m),
+        TransitionError::InvalidState { prc, .. } => ("invalid_state", prc),
+        TransitionError::PageExpired { prc } => ("page_expired", prc),
+    };
+    (
+        StatusCode::CONFLICT,
+        Json(json!({"error": {"code": code, "message": e.message(), "prc": prc}})),
+    )
+        .into_response()
 }
 
 fn parse_uid(uid: &str) -> Option<u64> {
@@ -88,6 +140,7 @@ fn body_json(body: &Bytes) -> Result<Value, String> {
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(Value::Null) => Ok(json!({})),
         Ok(_) => Err("the body must be a JSON object".into()),
         Err(e) => Err(format!("the body is not JSON: {e}")),
     }
@@ -102,14 +155,18 @@ pub async fn index(State(app): State<Arc<App>>) -> Json<Value> {
             "agent": "POST /api/agent",
             "payment_page": "GET|POST /payment/{uid}.html",
             "orders": "GET /sandbox/orders, GET /sandbox/orders/{uid}",
-            "pay": "POST /sandbox/orders/{uid}/pay {\"card_number\":\"…\"} | {\"pfn\":\"CSTORECODE\"|\"E_COLLECTION\"}",
-            "settle": "POST /sandbox/orders/{uid}/settle {\"prc\":\"250\"|\"380\"|\"290\"|\"600\"}",
+            "pay": "POST /sandbox/orders/{uid}/pay {\"card_number\":\"…\", \"capture\":\"auto\"|\"manual\"?} | {\"pfn\":\"CSTORECODE\"|\"E_COLLECTION\"|\"WEBATM\"|…} | {\"pfn\":\"WEBATM\",\"wait\":true}",
+            "settle": "POST /sandbox/orders/{uid}/settle {\"prc\":\"250\"|\"380\"|\"290\"|\"600\"|\"247\"|\"300\"} | {\"prc\":\"A0001\", \"card_number\":\"…\"? | \"pfn\":\"…\"?}",
             "abandon": "POST /sandbox/orders/{uid}/abandon",
+            "cancel": "POST /sandbox/orders/{uid}/cancel",
+            "refund": "POST /sandbox/orders/{uid}/refund {\"complete\":true|false, \"cost\":N?, \"invoice_state\":\"4\"|\"6\"?} (MYPAY's admin panel)",
+            "refund_complete": "POST /sandbox/orders/{uid}/refund/complete {\"refund_uid\":\"…\"?}",
             "renotify": "POST /sandbox/orders/{uid}/notify",
+            "clock": "GET /sandbox/clock, PUT /sandbox/clock {\"offset_seconds\":N}, POST /sandbox/clock/advance {\"seconds\":N}",
             "notifications": "GET /sandbox/notifications[?uid=…]",
             "requests": "GET /sandbox/requests",
-            "config": "GET|PUT /sandbox/config {notify_url, retry_schedule_ms, require_user_agent}",
-            "faults": "GET|PUT|DELETE /sandbox/faults {agent:{mode,count,cmd,delay_ms}, callbacks:{mode,count}}",
+            "config": "GET|PUT /sandbox/config {notify_url, retry_schedule_ms, require_user_agent, page_lifetime_seconds, refund_mode, manual_refund_days}",
+            "faults": "GET|PUT|DELETE /sandbox/faults {agent:{mode,count,sticky,cmd,delay_ms,after_processing}, callbacks:{mode,count,sticky}}",
             "reset": "POST /sandbox/reset"
         }
     }))
@@ -117,24 +174,46 @@ pub async fn index(State(app): State<Arc<App>>) -> Json<Value> {
 
 /// `GET /sandbox/orders`
 pub async fn list_orders(State(app): State<Arc<App>>) -> Json<Value> {
-    let orders: Vec<Value> = lock(&app.store)
-        .orders
-        .values()
-        .map(|o| view(&app, o))
-        .collect();
-    Json(Value::Array(orders))
+    let orders: Vec<OrderRecord> = app.read(|s| s.orders.values().cloned().collect());
+    Json(Value::Array(orders.iter().map(|o| view(&app, o)).collect()))
+}
+
+fn find(app: &App, uid: &str) -> Option<OrderRecord> {
+    let uid = parse_uid(uid)?;
+    app.read(|s| s.orders.get(&uid).cloned())
 }
 
 /// `GET /sandbox/orders/{uid}`
 pub async fn get_order(State(app): State<Arc<App>>, Path(uid): Path<String>) -> Response {
-    let found = parse_uid(&uid).and_then(|u| lock(&app.store).orders.get(&u).cloned());
-    match found {
+    match find(&app, &uid) {
         Some(o) => Json(view(&app, &o)).into_response(),
         None => not_found(),
     }
 }
 
-/// `POST /sandbox/orders/{uid}/pay`
+/// An optional boolean field (absent or null: false).
+fn flag(v: &Value, name: &str) -> Result<bool, String> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("{name} must be true or false")),
+    }
+}
+
+/// An optional string field (absent or null: None).
+fn text_field<'a>(v: &'a Value, name: &str) -> Result<Option<&'a str>, String> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(format!("{name} must be a string")),
+    }
+}
+
+/// `POST /sandbox/orders/{uid}/pay`: `{"card_number": N}` (with
+/// `"capture": "manual"`: a success card is only authorised, 245),
+/// `{"pfn": "CSTORECODE"|"E_COLLECTION"}` (260 / 270), `{"pfn": P}` with P
+/// WEBATM or an instant-refund method but CREDITCARD (250 at once), or
+/// `{"pfn": "WEBATM", "wait": true}` (280, waiting online).
 pub async fn pay(State(app): State<Arc<App>>, Path(uid): Path<String>, body: Bytes) -> Response {
     let Some(uid) = parse_uid(&uid) else {
         return not_found();
@@ -143,19 +222,40 @@ pub async fn pay(State(app): State<Arc<App>>, Path(uid): Path<String>, body: Byt
         Ok(v) => v,
         Err(m) => return bad_request(&m),
     };
+    let manual_capture = match text_field(&v, "capture") {
+        Ok(None | Some("auto")) => false,
+        Ok(Some("manual")) => true,
+        _ => return bad_request("capture must be \"auto\" (default) or \"manual\""),
+    };
+    let wait = match flag(&v, "wait") {
+        Ok(w) => w,
+        Err(m) => return bad_request(&m),
+    };
     let payment = match (
         v.get("card_number").and_then(Value::as_str),
         v.get("pfn").and_then(Value::as_str),
     ) {
+        (Some(_), _) if wait => {
+            return bad_request("wait applies to {\"pfn\":\"WEBATM\"}; for a card use \"capture\":\"manual\"")
+        }
+        (Some(card), _) if manual_capture => Payment::CardAuthorize(card.to_owned()),
         (Some(card), _) => Payment::Card(card.to_owned()),
+        (None, Some(_)) if manual_capture => {
+            return bad_request("capture applies to a card_number")
+        }
+        (None, Some(pfn)) if wait => match waiting_payment_pfn(pfn) {
+            Some(code) => Payment::Waiting(code),
+            None => return bad_request("wait: true takes pfn WEBATM (280, waiting online)"),
+        },
         (None, Some(pfn)) => match Pfn::from_code(pfn) {
             p @ (Pfn::CStoreCode | Pfn::ECollection) => Payment::Deferred(p),
             Pfn::CreditCard => return bad_request("pfn CREDITCARD needs a card_number"),
-            _ => {
-                return bad_request(
-                    "pfn must be CSTORECODE or E_COLLECTION (or give a card_number)",
-                )
-            }
+            _ => match instant_payment_pfn(pfn) {
+                Some(code) => Payment::Instant(code),
+                None => return bad_request(
+                    "pfn must be CSTORECODE, E_COLLECTION, WEBATM or an instant-refund method (AMEX, LINEPAYON, LINEPAYOFF, PION, PIOFF, JKOON, JKOOFF, WECHAT, WECHATOFF, ALIPAY, ALIPAYOFF, EASYWALLETON, EASYWALLETOFF, CASH, GOOGLEPAY, APPLEPAY); or give a card_number",
+                ),
+            },
         },
         (None, None) => {
             return bad_request(
@@ -163,10 +263,34 @@ pub async fn pay(State(app): State<Arc<App>>, Path(uid): Path<String>, body: Byt
             )
         }
     };
-    transition(&app, app.change(|s| s.pay(uid, payment)))
+    transition(&app, app.change(|s, now| s.pay(uid, payment, now)))
 }
 
-/// `POST /sandbox/orders/{uid}/settle`
+/// The attempt named by an A0001 settle: `card_number`, or `pfn` (a
+/// method code or number; CREDITCARD beside a card_number), or neither.
+fn lost_attempt(v: &Value) -> Result<Option<LostAttempt>, String> {
+    let card = text_field(v, "card_number")?;
+    let pfn = match text_field(v, "pfn")? {
+        None => None,
+        Some(p) => match rules::canonical_pfn(p) {
+            Some(c) if !c.eq_ignore_ascii_case("all") && !c.eq_ignore_ascii_case("MobilePayAll") => {
+                Some(c)
+            }
+            _ => return Err(format!("pfn {p} is not a payment method of appendix 1")),
+        },
+    };
+    Ok(match (card, pfn) {
+        (Some(_), Some(p)) if p != "CREDITCARD" => {
+            return Err("give card_number or a pfn other than CREDITCARD, not both".into())
+        }
+        (Some(card), _) => Some(LostAttempt::Card(card.to_owned())),
+        (None, Some(p)) => Some(LostAttempt::Method(p)),
+        (None, None) => None,
+    })
+}
+
+/// `POST /sandbox/orders/{uid}/settle`: `{"prc": P}`; for `A0001`, also
+/// `card_number` or `pfn` of the attempt whose answer was lost.
 pub async fn settle(State(app): State<Arc<App>>, Path(uid): Path<String>, body: Bytes) -> Response {
     let Some(uid) = parse_uid(&uid) else {
         return not_found();
@@ -176,11 +300,28 @@ pub async fn settle(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
         Err(m) => return bad_request(&m),
     };
     let prc = match v.get("prc") {
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => s.trim().to_owned(),
         Some(Value::Number(n)) => n.to_string(),
-        _ => return bad_request("give {\"prc\":\"250\"|\"380\"|\"290\"|\"600\"}"),
+        _ => {
+            return bad_request(
+                "give {\"prc\":\"250\"|\"380\"|\"290\"|\"600\"|\"247\"|\"300\"|\"A0001\"}",
+            )
+        }
     };
-    transition(&app, app.change(|s| s.settle(uid, &prc)))
+    if prc.eq_ignore_ascii_case("A0001") {
+        let attempt = match lost_attempt(&v) {
+            Ok(a) => a,
+            Err(m) => return bad_request(&m),
+        };
+        return transition(&app, app.change(|s, now| s.lose_answer(uid, attempt, now)));
+    }
+    if ["card_number", "pfn"]
+        .iter()
+        .any(|k| v.get(*k).is_some_and(|x| !x.is_null()))
+    {
+        return bad_request("card_number and pfn go with {\"prc\":\"A0001\"} only");
+    }
+    transition(&app, app.change(|s, now| s.settle(uid, &prc, now)))
 }
 
 /// `POST /sandbox/orders/{uid}/abandon`
@@ -188,14 +329,210 @@ pub async fn abandon(State(app): State<Arc<App>>, Path(uid): Path<String>) -> Re
     let Some(uid) = parse_uid(&uid) else {
         return not_found();
     };
-    transition(&app, app.change(|s| s.abandon(uid)))
+    transition(&app, app.change(|s, now| s.abandon(uid, now)))
+}
+
+/// `POST /sandbox/orders/{uid}/cancel`: the store cancels an unpaid order
+/// (200, 260, 270) → 220, with a `cancel_order` entry in the query.
+pub async fn cancel(State(app): State<Arc<App>>, Path(uid): Path<String>) -> Response {
+    let Some(uid) = parse_uid(&uid) else {
+        return not_found();
+    };
+    transition(&app, app.change(|s, now| s.cancel(uid, now)))
+}
+
+/// `POST /sandbox/orders/{uid}/refund`: a refund done in MYPAY's admin
+/// panel, for any paid order (250, 600) and any method. Body (all
+/// optional): `{"complete": true, "cost": N, "invoice_state": "4"|"6"}`.
+/// `complete` (default true) makes it done at once (refund_type 1 for an
+/// instant-refund method, else 3 / 2 as for a manual refund); false leaves it
+/// pending (refund_type 2 cards, 3 cash-type) until its
+/// `expected_refund_date` or `…/refund/complete`. `cost` defaults to what
+/// is left; an order in voucher mode is refunded in full only.
+pub async fn refund(State(app): State<Arc<App>>, Path(uid): Path<String>, body: Bytes) -> Response {
+    let Some(uid) = parse_uid(&uid) else {
+        return not_found();
+    };
+    let v = match body_json(&body) {
+        Ok(v) => v,
+        Err(m) => return bad_request(&m),
+    };
+    let complete = match v.get("complete") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return bad_request("complete must be true or false"),
+    };
+    let cost = match v.get("cost") {
+        None | Some(Value::Null) => None,
+        Some(c) => match rules::whole(c) {
+            Some(c) => Some(c),
+            None => return bad_request("cost must be a whole number"),
+        },
+    };
+    let invoice_state = match v.get("invoice_state").map(|x| match x {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }) {
+        None => "4".to_string(),
+        Some(s) if s == "4" || s == "6" => s,
+        Some(_) => return bad_request("invoice_state must be \"4\" or \"6\""),
+    };
+    let days = i64::from(lock(&app.config).manual_refund_days);
+    let r = app.write(|store, now| {
+        let Some(o) = store.orders.get(&uid) else {
+            return (Err(TransitionError::NotFound), Vec::new());
+        };
+        if o.prc != "250" && o.prc != "600" {
+            let e = TransitionError::InvalidState {
+                prc: o.prc.clone(),
+                wanted: "a paid order (250 or 600)",
+            };
+            return (Err(e), Vec::new());
+        }
+        if o.fully_refunded() {
+            let e = TransitionError::InvalidState {
+                prc: o.prc.clone(),
+                wanted: "an order not refunded in full yet",
+            };
+            return (Err(e), Vec::new());
+        }
+        let facts = o.refund_facts();
+        let ask = RefundAsk {
+            store_uid: o.store_uid.clone(),
+            uid: o.uid.to_string(),
+            key: o.key.clone(),
+            cost: cost.unwrap_or(facts.paid - facts.refunded),
+            invoice_state: Some(invoice_state.clone()),
+            vouchers: Some(facts.paid_vouchers.clone()),
+            items: None,
+        };
+        if let Err(p) = rules::check_refund_against(&ask, &facts) {
+            return (Err(TransitionError::BadInput(rules::summary(&p))), Vec::new());
+        }
+        let pfn = o.pfn();
+        let instant = complete && rules::instant_refund(&pfn);
+        let plan = RefundPlan {
+            cost: ask.cost,
+            voucher_paid: o.request.voucher_paid.clone().unwrap_or_default(),
+            invoice_state: invoice_state.clone(),
+            refund_type: if instant {
+                "1".into()
+            } else {
+                rules::manual_refund_type(&pfn).into()
+            },
+            pending: !complete,
+            expected_refund_date: if instant {
+                String::new()
+            } else if complete {
+                day_stamp(now)
+            } else {
+                day_stamp(plus_days(now, days))
+            },
+            source: "admin",
+        };
+        match store.refund(uid, plan, now) {
+            Ok((o, rf)) => (Ok(o.clone()), vec![Report::Refund(o, rf)]),
+            Err(e) => (Err(e), Vec::new()),
+        }
+    });
+    transition(&app, r)
+}
+
+/// `POST /sandbox/orders/{uid}/refund/complete`: the order's pending
+/// refunds (or the one named by `{"refund_uid": "…"}`) are done now; each
+/// gets its report and shows in the query's `refund_order`. 409 when none
+/// is pending.
+pub async fn complete_refund(
+    State(app): State<Arc<App>>,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(uid) = parse_uid(&uid) else {
+        return not_found();
+    };
+    let v = match body_json(&body) {
+        Ok(v) => v,
+        Err(m) => return bad_request(&m),
+    };
+    let refund_uid = match v.get("refund_uid") {
+        None | Some(Value::Null) => None,
+        Some(x) => match rules::whole(x).and_then(|n| u64::try_from(n).ok()) {
+            Some(n) => Some(n),
+            None => return bad_request("refund_uid must be a refund's uid"),
+        },
+    };
+    let r = app.write(|store, now| match store.complete_refunds(uid, refund_uid, now) {
+        Ok((o, done)) => {
+            let reports = done
+                .into_iter()
+                .map(|rf| Report::Refund(o.clone(), rf))
+                .collect();
+            (Ok(o), reports)
+        }
+        Err(e) => (Err(e), Vec::new()),
+    });
+    transition(&app, r)
+}
+
+fn clock_view(app: &App) -> Value {
+    json!({
+        "now": app.clock.rfc3339(),
+        "stamp": stamp(app.now()),
+        "offset_seconds": app.clock.offset_seconds(),
+    })
+}
+
+/// `GET /sandbox/clock`: `{"now": RFC 3339 (UTC), "stamp": YYYYMMDDHHmmss
+/// (Taiwan), "offset_seconds": N}`.
+pub async fn get_clock(State(app): State<Arc<App>>) -> Response {
+    Json(clock_view(&app)).into_response()
+}
+
+fn seconds_field(v: &Value, name: &str) -> Result<i64, String> {
+    match v.get(name).and_then(rules::whole) {
+        Some(n) if n.abs() <= super::clock::MAX_OFFSET_SECONDS => Ok(n),
+        _ => Err(format!(
+            "give {{\"{name}\": N}}, N whole seconds (at most ±{})",
+            super::clock::MAX_OFFSET_SECONDS
+        )),
+    }
+}
+
+/// `PUT /sandbox/clock {"offset_seconds": N}`: the clock is real time + N.
+/// What the new time expires (pages, codes, manual refunds) happens now.
+pub async fn put_clock(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let v = match body_json(&body) {
+        Ok(v) => v,
+        Err(m) => return bad_request(&m),
+    };
+    let n = match seconds_field(&v, "offset_seconds") {
+        Ok(n) => n,
+        Err(m) => return bad_request(&m),
+    };
+    app.clock.set_offset(n);
+    app.read(|_| ());
+    Json(clock_view(&app)).into_response()
+}
+
+/// `POST /sandbox/clock/advance {"seconds": N}`: the offset grows by N.
+pub async fn advance_clock(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let v = match body_json(&body) {
+        Ok(v) => v,
+        Err(m) => return bad_request(&m),
+    };
+    let n = match seconds_field(&v, "seconds") {
+        Ok(n) => n,
+        Err(m) => return bad_request(&m),
+    };
+    app.clock.advance(n);
+    app.read(|_| ());
+    Json(clock_view(&app)).into_response()
 }
 
 /// `POST /sandbox/orders/{uid}/notify`: sends the report of the order's
 /// current state again (as MYPAY's re-notification would).
 pub async fn renotify(State(app): State<Arc<App>>, Path(uid): Path<String>) -> Response {
-    let found = parse_uid(&uid).and_then(|u| lock(&app.store).orders.get(&u).cloned());
-    match found {
+    match find(&app, &uid) {
         Some(o) => {
             app.notify(&o);
             Json(view(&app, &o)).into_response()
@@ -260,6 +597,19 @@ pub async fn put_config(State(app): State<Arc<App>>, body: Bytes) -> Response {
             ("require_user_agent", _) => {
                 return bad_request("require_user_agent must be true or false")
             }
+            ("page_lifetime_seconds", v) => match v.as_u64() {
+                Some(n) if (1..=10 * 366 * 86_400).contains(&n) => next.page_lifetime_seconds = n,
+                _ => return bad_request("page_lifetime_seconds must be a whole number of seconds from 1 to 316224000"),
+            },
+            ("refund_mode", Value::String(m)) => match RefundMode::parse(m) {
+                Some(m) => next.refund_mode = m,
+                None => return bad_request("refund_mode must be \"instant\", \"manual\" or \"no_row_data\""),
+            },
+            ("refund_mode", _) => return bad_request("refund_mode must be \"instant\", \"manual\" or \"no_row_data\""),
+            ("manual_refund_days", v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) if n <= 365 => next.manual_refund_days = n,
+                _ => return bad_request("manual_refund_days must be a whole number of days from 0 to 365"),
+            },
             (other, _) => return bad_request(&format!("unknown setting {other}")),
         }
     }

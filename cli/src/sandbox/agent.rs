@@ -3,8 +3,10 @@
 //! of every call (decrypted, without the agent key).
 
 use super::faults::AgentFaultMode;
-use super::state::{order_cost, paid_voucher_refs, query_reply, refund_row, TransitionError};
-use super::{lock, App};
+use super::replies::{query_reply, refund_row};
+use super::rules::{self, Problem};
+use super::state::{day_stamp, plus_days, RefundPlan, Report, TransitionError};
+use super::{lock, App, RefundMode};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_TYPE, TRANSFER_ENCODING, USER_AGENT};
@@ -13,11 +15,10 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use mypay_edge::crypto::secret_eq;
 use mypay_edge::lenient::Text;
-use mypay_edge::models::{OrderReply, OrderRequest, QueryRequest, RefundReply, RefundRequest};
-use mypay_edge::validate::{validate_order, validate_refund, PaidOrder};
-use mypay_edge::{Command, Envelope, EnvelopeError, Problem};
+use mypay_edge::models::{OrderReply, OrderRequest, PaidVoucher, QueryRequest, RefundReply};
+use mypay_edge::{Command, Envelope, EnvelopeError};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,7 +36,13 @@ pub const FORBIDDEN_PAGE: &str = "<html>\r\n<head><title>403 Forbidden</title></
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RequestEntry {
     pub id: u64,
+    /// RFC 3339, sandbox clock.
     pub time: String,
+    /// The decrypted `service.cmd` (`api/orders`, `api/queryorder`, `api/refund`, …).
+    pub cmd: Option<String>,
+    /// The order: `uid` of a query or refund as sent; for `api/orders`, the
+    /// uid created.
+    pub uid: Option<String>,
     pub user_agent: Option<String>,
     pub content_type: Option<String>,
     /// The body came with `Transfer-Encoding: chunked`.
@@ -48,8 +55,18 @@ pub struct RequestEntry {
     pub http_status: u16,
     /// The `code` of the reply, when it had one.
     pub code: Option<String>,
+    /// The call reached the API logic (which may have refused it, or changed
+    /// an order).
+    pub processed: bool,
+    /// The caller was sent a JSON reply with a `code` (false for faults other
+    /// than `partial`, the firewall's 403 page, and a timeout).
+    pub answered: bool,
+    /// The injected fault (`http500`, `timeout`, `garbage`, `html403`,
+    /// `partial`).
     pub fault: Option<String>,
     pub error: Option<String>,
+    /// Why the sandbox refused the call (its own rules).
+    pub problems: Option<Vec<Problem>>,
 }
 
 fn header(headers: &HeaderMap, name: axum::http::header::HeaderName) -> Option<String> {
@@ -59,9 +76,9 @@ fn header(headers: &HeaderMap, name: axum::http::header::HeaderName) -> Option<S
         .map(str::to_owned)
 }
 
-fn new_entry(headers: &HeaderMap) -> RequestEntry {
+fn new_entry(app: &App, headers: &HeaderMap) -> RequestEntry {
     RequestEntry {
-        time: super::state::rfc3339_now(),
+        time: app.clock.rfc3339(),
         user_agent: header(headers, USER_AGENT),
         content_type: header(headers, CONTENT_TYPE),
         chunked: headers
@@ -104,10 +121,13 @@ fn text_reply(body: String) -> Response {
     r
 }
 
-/// A reply body, serialized in the documented field order, and its `code`.
+/// A reply body, serialized in the documented field order, its `code`,
+/// and what the log notes of it.
 struct Out {
     body: String,
     code: String,
+    uid: Option<String>,
+    problems: Option<Vec<Problem>>,
 }
 
 impl Out {
@@ -116,31 +136,37 @@ impl Out {
             Ok(body) => Out {
                 body,
                 code: code.to_owned(),
+                uid: None,
+                problems: None,
             },
             Err(_) => code_reply("400", "系統錯誤 (system error)"),
         }
     }
 }
 
+/// MYPAY's refusal shape: `{"code","msg"}`.
 #[derive(Serialize)]
 struct CodeMsg<'a> {
     code: &'a str,
     msg: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    problems: Option<&'a [Problem]>,
 }
 
 fn code_reply(code: &str, msg: &str) -> Out {
-    let body = serde_json::to_string(&CodeMsg {
-        code,
-        msg,
-        problems: None,
-    })
-    .unwrap_or_else(|_| format!("{{\"code\":\"{code}\"}}"));
+    let body = serde_json::to_string(&CodeMsg { code, msg })
+        .unwrap_or_else(|_| format!("{{\"code\":\"{code}\"}}"));
     Out {
         body,
         code: code.to_owned(),
+        uid: None,
+        problems: None,
     }
+}
+
+/// A refusal listing the rules broken (`msg` = prefix + `path: message; …`).
+fn problems_reply(code: &str, prefix: &str, problems: Vec<Problem>) -> Out {
+    let mut out = code_reply(code, &format!("{prefix}{}", rules::summary(&problems)));
+    out.problems = Some(problems);
+    out
 }
 
 /// The firewall: 403 and an HTML page to requests without a User-Agent.
@@ -152,7 +178,7 @@ pub async fn firewall(State(app): State<Arc<App>>, req: Request, next: Next) -> 
         .map(|v| !v.as_bytes().trim_ascii().is_empty())
         .unwrap_or(false);
     if require && !has_ua {
-        let mut e = new_entry(req.headers());
+        let mut e = new_entry(&app, req.headers());
         e.http_status = 403;
         e.error = Some("firewall: request without a User-Agent".into());
         log(&app, e);
@@ -166,7 +192,7 @@ pub async fn firewall(State(app): State<Arc<App>>, req: Request, next: Next) -> 
 
 /// `POST /api/agent`
 pub async fn agent(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
-    let mut entry = new_entry(&headers);
+    let mut entry = new_entry(&app, &headers);
     // Read up to DRAIN_LIMIT so that a too-large body still gets its 413
     // (answering mid-upload would reset the connection).
     let read = axum::body::to_bytes(body, DRAIN_LIMIT).await;
@@ -175,6 +201,7 @@ pub async fn agent(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) 
         _ => {
             entry.http_status = 413;
             entry.code = Some("100".into());
+            entry.answered = true;
             entry.error = Some(format!("body larger than {BODY_LIMIT} bytes"));
             log(&app, entry);
             let mut r = text_reply(
@@ -198,9 +225,10 @@ pub async fn not_post(
     method: axum::http::Method,
     headers: HeaderMap,
 ) -> Response {
-    let mut entry = new_entry(&headers);
+    let mut entry = new_entry(&app, &headers);
     entry.http_status = 405;
     entry.code = Some("100".into());
+    entry.answered = true;
     entry.error = Some(format!("method {method} (the agent API takes POST only)"));
     log(&app, entry);
     let mut r = text_reply(
@@ -229,6 +257,7 @@ async fn process(
     let fail = |mut entry: RequestEntry, code: &str, msg: &str, err: String| {
         entry.code = Some(code.into());
         entry.error = Some(err);
+        entry.answered = true;
         (text_reply(code_reply(code, msg).body), Some(entry))
     };
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -280,6 +309,7 @@ async fn process(
         }
     };
     entry.service = serde_json::to_value(&service).ok();
+    entry.cmd = Some(service.cmd.as_str().to_owned());
 
     let fault = lock(&app.faults).take_agent(service.cmd.as_str());
     let data_text =
@@ -297,6 +327,38 @@ async fn process(
         data.clone()
             .unwrap_or_else(|| Value::String(data_text.clone())),
     );
+    if matches!(service.cmd, Command::QueryOrder | Command::Refund) {
+        entry.uid = data
+            .as_ref()
+            .and_then(|d| d.get("uid"))
+            .and_then(|u| match u {
+                Value::String(s) => Some(s.trim().to_owned()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+    }
+
+    // `partial`: processed and answered, the reply trimmed.
+    let (fault, partial) = match fault {
+        Some(f) if f.mode == AgentFaultMode::Partial => (None, true),
+        other => (other, false),
+    };
+
+    // A fault that lets the call through first: the API acts, the answer
+    // is lost.
+    let fault = match fault {
+        Some(f) if f.after_processing => {
+            let reply = handle(app, &service.cmd, data.clone(), false);
+            entry.processed = true;
+            entry.code = Some(reply.code);
+            if reply.uid.is_some() {
+                entry.uid = reply.uid;
+            }
+            entry.problems = reply.problems;
+            Some(f)
+        }
+        other => other,
+    };
 
     if let Some(f) = fault {
         entry.fault = Some(format!("{:?}", f.mode).to_ascii_lowercase());
@@ -313,22 +375,41 @@ async fn process(
         return (fault_response(f.mode, &mut entry), Some(entry));
     }
 
-    let Some(data) = data.filter(|d| d.is_object()) else {
-        return fail(
-            entry,
-            "100",
-            "資料錯誤:encry_data 不是 JSON 物件 (encry_data is not a JSON object)",
-            "malformed JSON".into(),
+    let reply = handle(app, &service.cmd, data, partial);
+    if partial {
+        entry.fault = Some("partial".into());
+    }
+    entry.code = Some(reply.code);
+    entry.processed = true;
+    entry.answered = true;
+    if reply.uid.is_some() {
+        entry.uid = reply.uid;
+    }
+    entry.problems = reply.problems;
+    (text_reply(reply.body), Some(entry))
+}
+
+/// The API logic of one decrypted call. `partial`: the query reply leaves
+/// out `order_id` and `cost` (the `partial` fault).
+fn handle(app: &App, cmd: &Command, data: Option<Value>, partial: bool) -> Out {
+    let Some(Value::Object(data)) = data else {
+        let code = if *cmd == Command::Refund { "B500" } else { "100" };
+        let prefix = if code == "B500" {
+            "執行失敗"
+        } else {
+            "資料錯誤"
+        };
+        return code_reply(
+            code,
+            &format!("{prefix}:encry_data 不是 JSON 物件 (encry_data is not a JSON object)"),
         );
     };
-    let reply = match &service.cmd {
+    match cmd {
         Command::Orders => orders(app, data),
-        Command::QueryOrder => query(app, data),
+        Command::QueryOrder => query(app, data, partial),
         Command::Refund => refund(app, data),
         Command::Other(c) => code_reply("100", &format!("資料錯誤:不支援的服務 (unknown cmd {c})")),
-    };
-    entry.code = Some(reply.code);
-    (text_reply(reply.body), Some(entry))
+    }
 }
 
 /// How long a `timeout` fault keeps the caller waiting without `delay_ms`.
@@ -371,51 +452,58 @@ fn fault_response(mode: AgentFaultMode, entry: &mut RequestEntry) -> Response {
             entry.http_status = 403;
             (StatusCode::FORBIDDEN, Html(FORBIDDEN_PAGE)).into_response()
         }
+        // `process` answers a `partial` call itself (the real reply,
+        // trimmed); it never replaces the answer.
+        AgentFaultMode::Partial => {
+            entry.http_status = 500;
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<html><body><h1>500 Internal Server Error</h1></body></html>"),
+            )
+                .into_response()
+        }
     }
 }
 
-fn problems_reply(code: &str, prefix: &str, problems: &[Problem]) -> Out {
-    let msg = problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let msg = format!("{prefix}{msg}");
-    Out::of(
-        code,
-        &CodeMsg {
-            code,
-            msg: &msg,
-            problems: Some(problems),
-        },
-    )
+fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
 }
 
-fn orders(app: &App, data: Value) -> Out {
-    let order: OrderRequest = match serde_json::from_value(data) {
+/// `api/orders`: the sandbox's own rules (`rules::check_order`), the
+/// store, `order_id` not used before; then the order is created (200).
+fn orders(app: &App, data: Map<String, Value>) -> Out {
+    let store_uid = text_of(data.get("store_uid"));
+    if !store_uid.is_empty() && store_uid != app.store_uid {
+        return code_reply("100", "資料錯誤:特約商店代碼錯誤 (unknown store_uid)");
+    }
+    if let Err(problems) = rules::check_order(&data) {
+        return problems_reply("100", "資料錯誤:", problems);
+    }
+    let order: OrderRequest = match serde_json::from_value(Value::Object(data)) {
         Ok(o) => o,
         Err(e) => return code_reply("100", &format!("資料錯誤:欄位格式錯誤 ({e})")),
     };
-    if order.store_uid.as_str().trim() != app.store_uid {
-        return code_reply("100", "資料錯誤:特約商店代碼錯誤 (unknown store_uid)");
-    }
-    if let Err(problems) = validate_order(&order) {
-        return problems_reply("100", "資料錯誤:", &problems);
-    }
-    let (uid, key) = {
-        let mut store = lock(&app.store);
+    let created = app.write(|store, now| {
         if let Some(existing) = store.find_order_id(&app.store_uid, order.order_id.as_str()) {
+            return (Err(existing), Vec::new());
+        }
+        (Ok(store.create(order.clone(), now)), Vec::new())
+    });
+    let (uid, key) = match created {
+        Ok(c) => c,
+        Err(existing) => {
             return code_reply(
                 "100",
                 &format!(
                     "資料錯誤:訂單編號重複 (order_id {} is already order uid {existing})",
                     order.order_id
                 ),
-            );
+            )
         }
-        let created = store.create(order);
-        app.save(&store);
-        created
     };
     let reply = OrderReply {
         code: mypay_edge::StatusCode::DataOk,
@@ -425,88 +513,148 @@ fn orders(app: &App, data: Value) -> Out {
         url: Some(app.payment_url(uid)),
         extra: Default::default(),
     };
-    Out::of("200", &reply)
+    let mut out = Out::of("200", &reply);
+    out.uid = Some(uid.to_string());
+    out
 }
 
-fn query(app: &App, data: Value) -> Out {
-    let q: QueryRequest = match serde_json::from_value(data) {
+/// `api/queryorder`: the full 『交易查詢』 reply, after what time did
+/// (`partial`: without `order_id` and `cost`).
+fn query(app: &App, data: Map<String, Value>, partial: bool) -> Out {
+    let q: QueryRequest = match serde_json::from_value(Value::Object(data)) {
         Ok(q) => q,
         Err(e) => return code_reply("100", &format!("資料錯誤:欄位格式錯誤 ({e})")),
     };
-    let store = lock(&app.store);
-    let found = q
-        .uid
-        .as_str()
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(|uid| store.orders.get(&uid))
-        .filter(|o| secret_eq(&o.key, q.key.trim()));
-    match found {
-        Some(o) => Out::of(&format!("prc {}", o.prc), &query_reply(o)),
-        None => code_reply(
-            "100",
-            "資料錯誤:查無此訂單 (no order with this uid and key)",
-        ),
-    }
+    let uid = q.uid.as_str().trim().parse::<u64>().ok();
+    app.read(|store| {
+        let found = uid
+            .and_then(|uid| store.orders.get(&uid))
+            .filter(|o| secret_eq(&o.key, q.key.trim()));
+        match found {
+            Some(o) => {
+                let mut reply = query_reply(o);
+                if partial {
+                    reply.transaction.order_id = None;
+                    reply.transaction.cost = None;
+                }
+                Out::of(&format!("prc {}", o.prc), &reply)
+            }
+            None => code_reply(
+                "100",
+                "資料錯誤:查無此訂單 (no order with this uid and key)",
+            ),
+        }
+    })
 }
 
-fn refund(app: &App, data: Value) -> Out {
-    let b500 = |msg: &str| code_reply("B500", &format!("執行失敗:{msg}"));
-    let r: RefundRequest = match serde_json::from_value(data) {
-        Ok(r) => r,
-        Err(e) => return b500(&format!("欄位格式錯誤 ({e})")),
+/// `api/refund`: 必填 fields, the store, the order (uid + key), paid (250
+/// or 600), a method the API refunds instantly, not refunded in full yet,
+/// the voucher-mode rules; then the refund as `refund_mode` says.
+fn refund(app: &App, data: Map<String, Value>) -> Out {
+    fn b500(msg: &str) -> Out {
+        code_reply("B500", &format!("執行失敗:{msg}"))
+    }
+    let ask = match rules::check_refund_fields(&data) {
+        Ok(a) => a,
+        Err(p) => return problems_reply("B500", "執行失敗:", p),
     };
-    if r.store_uid.as_str().trim() != app.store_uid {
+    if ask.store_uid != app.store_uid {
         return b500("特約商店代碼錯誤 (unknown store_uid)");
     }
-    let uid = r.uid.as_str().trim().parse::<u64>().ok();
-    let paid = {
-        let store = lock(&app.store);
-        let order = uid
-            .and_then(|u| store.orders.get(&u))
-            .filter(|o| secret_eq(&o.key, r.key.trim()));
-        let Some(order) = order else {
-            return b500("查無此訂單 (no order with this uid and key)");
-        };
-        if order.prc == "230" {
-            return b500("此訂單已退款 (the order is already refunded)");
-        }
-        if order.prc != "250" && order.prc != "600" {
-            return b500(&format!(
-                "訂單狀態 {} 不可退款 (only paid orders, 250 or 600, can be refunded)",
-                order.prc
-            ));
-        }
-        PaidOrder {
-            cost: order_cost(&order.request),
-            voucher_paid: paid_voucher_refs(&order.request),
-        }
+    let (mode, days) = {
+        let c = lock(&app.config);
+        (c.refund_mode, c.manual_refund_days)
     };
-    if let Err(problems) = validate_refund(&r, Some(&paid)) {
-        return problems_reply("B500", "執行失敗:", &problems);
-    }
-    let invoice_state = r
-        .invoice_state
-        .as_ref()
-        .map(|s| s.code().to_owned())
-        .unwrap_or_else(|| "4".into());
-    let Some(uid) = uid else { return b500("uid") };
-    match app.change(|store| store.refund(uid, &invoice_state)) {
-        Ok(order) => {
-            let reply = RefundReply {
-                row_data: Some(refund_row(&order)),
-                key: Some(order.key.clone()),
-                uid: Some(Text(order.uid.to_string())),
-                code: mypay_edge::StatusCode::Executed,
-                msg: "執行成功".into(),
-                extra: Default::default(),
-            };
-            Out::of("B200", &reply)
+    let Some(uid) = ask.uid.parse::<u64>().ok() else {
+        return b500("查無此訂單 (no order with this uid and key)");
+    };
+    app.write(|store, now| {
+        let order = store
+            .orders
+            .get(&uid)
+            .filter(|o| secret_eq(&o.key, &ask.key));
+        let Some(order) = order else {
+            return (
+                b500("查無此訂單 (no order with this uid and key)"),
+                Vec::new(),
+            );
+        };
+        if order.prc != "250" && order.prc != "600" {
+            return (
+                b500(&format!(
+                    "訂單狀態 {} 不可退款 (only paid orders, 250 or 600, can be refunded)",
+                    order.prc
+                )),
+                Vec::new(),
+            );
         }
-        Err(TransitionError::InvalidState { prc, .. }) if prc == "230" => {
-            b500("此訂單已退款 (the order is already refunded)")
+        let pfn = order.pfn();
+        if !rules::instant_refund(&pfn) {
+            return (
+                b500(&format!(
+                    "此付款方式不支援即時退款 (pfn {pfn} does not support instant refund: refund it in MYPAY's admin panel)"
+                )),
+                Vec::new(),
+            );
         }
-        Err(e) => b500(&e.message()),
-    }
+        if order.fully_refunded() {
+            return (
+                b500("此訂單已全額退款 (the order is already refunded in full)"),
+                Vec::new(),
+            );
+        }
+        if let Err(p) = rules::check_refund_against(&ask, &order.refund_facts()) {
+            return (problems_reply("B500", "執行失敗:", p), Vec::new());
+        }
+        let listed = ask.vouchers.clone().unwrap_or_default();
+        let vouchers: Vec<PaidVoucher> = order
+            .request
+            .voucher_paid
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .filter(|v| {
+                listed
+                    .iter()
+                    .any(|(p, s)| *p == v.product_id && *s == v.serial_number)
+            })
+            .cloned()
+            .collect();
+        let pending = mode != RefundMode::Instant;
+        let plan = RefundPlan {
+            cost: ask.cost,
+            voucher_paid: vouchers,
+            invoice_state: ask.invoice_state.clone().unwrap_or_else(|| "4".into()),
+            refund_type: if pending {
+                rules::manual_refund_type(&pfn).into()
+            } else {
+                "1".into()
+            },
+            pending,
+            expected_refund_date: if pending {
+                day_stamp(plus_days(now, i64::from(days)))
+            } else {
+                String::new()
+            },
+            source: "api",
+        };
+        match store.refund(uid, plan, now) {
+            Ok((order, rf)) => {
+                let reply = RefundReply {
+                    row_data: (mode != RefundMode::NoRowData).then(|| refund_row(&order, &rf)),
+                    key: Some(order.key.clone()),
+                    uid: Some(Text(order.uid.to_string())),
+                    code: mypay_edge::StatusCode::Executed,
+                    msg: "執行成功".into(),
+                    extra: Default::default(),
+                };
+                (Out::of("B200", &reply), vec![Report::Refund(order, rf)])
+            }
+            Err(TransitionError::InvalidState { .. }) => (
+                b500("此訂單已全額退款 (the order is already refunded in full)"),
+                Vec::new(),
+            ),
+            Err(e) => (b500(&e.message()), Vec::new()),
+        }
+    })
 }

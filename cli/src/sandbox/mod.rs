@@ -3,9 +3,12 @@
 
 mod admin;
 mod agent;
+pub mod clock;
 mod faults;
 mod notify;
 mod page;
+pub mod replies;
+pub mod rules;
 pub mod state;
 
 use crate::keys::{
@@ -16,8 +19,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use mypay_edge::{AgentKey, KeyRing};
 use notify::Notifier;
+use clock::Clock;
 use serde::Serialize;
-use state::{notification, OrderRecord, Persist, Store, TransitionError};
+use state::{OrderRecord, Persist, Report, Store, TransitionError};
+use time::OffsetDateTime;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -81,12 +86,48 @@ pub struct SandboxArgs {
     pub public_url: Option<String>,
 }
 
+/// Default `page_lifetime_seconds`: a payment page takes payments for a day.
+pub const DEFAULT_PAGE_LIFETIME_SECONDS: u64 = 86_400;
+/// Default `manual_refund_days`: a manual refund is done a week later.
+pub const DEFAULT_MANUAL_REFUND_DAYS: u32 = 7;
+
+/// How `api/refund` answers a refund it accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundMode {
+    /// B200 with `row_data` (refund_type 1); done at once.
+    Instant,
+    /// B200 with `row_data` (refund_type 2 cards, 3 cash-type, and an
+    /// `expected_refund_date`); done on that date or on
+    /// `POST /sandbox/orders/{uid}/refund/complete`.
+    Manual,
+    /// B200 without `row_data`; done as in `manual`.
+    NoRowData,
+}
+
+impl RefundMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "instant" => Some(Self::Instant),
+            "manual" => Some(Self::Manual),
+            "no_row_data" => Some(Self::NoRowData),
+            _ => None,
+        }
+    }
+}
+
 /// Settings changeable at run time (`PUT /sandbox/config`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Config {
     pub notify_url: Option<String>,
     pub retry_schedule_ms: Vec<u64>,
     pub require_user_agent: bool,
+    /// How long an unpaid order's payment page takes payments; after it,
+    /// the order is abandoned (A0002).
+    pub page_lifetime_seconds: u64,
+    pub refund_mode: RefundMode,
+    /// Days from a manual refund to its `expected_refund_date`.
+    pub manual_refund_days: u32,
 }
 
 /// The sandbox's shared state.
@@ -101,22 +142,63 @@ pub struct App {
     pub faults: Mutex<faults::Faults>,
     pub requests: Mutex<Vec<agent::RequestEntry>>,
     pub notifier: Arc<Notifier>,
+    pub clock: Clock,
 }
 
 impl App {
-    /// Applies a change to one order, saves, and sends its report.
+    /// The sandbox clock's now, in Taiwan time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now_tw()
+    }
+
+    fn page_lifetime(&self) -> u64 {
+        lock(&self.config).page_lifetime_seconds
+    }
+
+    /// Reads the store after applying what time did (expiries, due manual
+    /// refunds; their reports are sent).
+    pub fn read<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+        let lifetime = self.page_lifetime();
+        let now = self.now();
+        let mut store = lock(&self.store);
+        let reports = store.sweep(now, lifetime);
+        if !reports.is_empty() {
+            self.save(&store);
+            for r in &reports {
+                self.send(r);
+            }
+        }
+        f(&store)
+    }
+
+    /// Changes the store (after what time did), saves it and sends the
+    /// reports, in order, while still holding it.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Store, OffsetDateTime) -> (T, Vec<Report>),
+    ) -> T {
+        let lifetime = self.page_lifetime();
+        let now = self.now();
+        let mut store = lock(&self.store);
+        let mut reports = store.sweep(now, lifetime);
+        let (out, more) = f(&mut store, now);
+        reports.extend(more);
+        self.save(&store);
+        for r in &reports {
+            self.send(r);
+        }
+        out
+    }
+
+    /// Applies a change of one order's state and sends its report.
     pub fn change(
         &self,
-        f: impl FnOnce(&mut Store) -> Result<OrderRecord, TransitionError>,
+        f: impl FnOnce(&mut Store, OffsetDateTime) -> Result<OrderRecord, TransitionError>,
     ) -> Result<OrderRecord, TransitionError> {
-        let order = {
-            let mut store = lock(&self.store);
-            let order = f(&mut store)?;
-            self.save(&store);
-            order
-        };
-        self.notify(&order);
-        Ok(order)
+        self.write(|store, now| match f(store, now) {
+            Ok(o) => (Ok(o.clone()), vec![Report::State(o)]),
+            Err(e) => (Err(e), Vec::new()),
+        })
     }
 
     /// Saves the store (errors are logged: the sandbox keeps serving).
@@ -128,7 +210,12 @@ impl App {
 
     /// Sends the report for the order's current state.
     pub fn notify(&self, order: &OrderRecord) {
-        let note = notification(order);
+        self.send(&Report::State(order.clone()));
+    }
+
+    /// Sends a report in the background.
+    pub fn send(&self, report: &Report) {
+        let note = report.notification();
         let (url, schedule) = {
             let c = lock(&self.config);
             (c.notify_url.clone(), c.retry_schedule_ms.clone())
@@ -137,8 +224,10 @@ impl App {
         self.notifier.dispatch(note, url, schedule, fault);
     }
 
-    /// Back to the seeded state: orders, logs and faults (config stays).
+    /// Back to the seeded state: orders, logs, faults and the clock (config
+    /// stays).
     pub fn reset(&self) {
+        self.clock.set_offset(0);
         let mut store = lock(&self.store);
         *store = Store::seeded(&self.store_uid);
         self.save(&store);
@@ -190,6 +279,17 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sandbox/orders/{uid}/settle", post(admin::settle))
         .route("/sandbox/orders/{uid}/abandon", post(admin::abandon))
         .route("/sandbox/orders/{uid}/notify", post(admin::renotify))
+        .route("/sandbox/orders/{uid}/cancel", post(admin::cancel))
+        .route("/sandbox/orders/{uid}/refund", post(admin::refund))
+        .route(
+            "/sandbox/orders/{uid}/refund/complete",
+            post(admin::complete_refund),
+        )
+        .route(
+            "/sandbox/clock",
+            get(admin::get_clock).put(admin::put_clock),
+        )
+        .route("/sandbox/clock/advance", post(admin::advance_clock))
         .route("/sandbox/notifications", get(admin::notifications))
         .route("/sandbox/requests", get(admin::requests))
         .route(
@@ -264,6 +364,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         .retry_schedule_ms
         .clone()
         .unwrap_or_else(|| DEFAULT_RETRY_SCHEDULE_MS.to_vec());
+    let clock = Clock::new();
     let app = Arc::new(App {
         agent_uid: args.agent_uid.clone(),
         store_uid: args.store_uid.clone(),
@@ -278,10 +379,14 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
             notify_url: args.notify_url.clone(),
             retry_schedule_ms: retry,
             require_user_agent: !args.allow_no_user_agent,
+            page_lifetime_seconds: DEFAULT_PAGE_LIFETIME_SECONDS,
+            refund_mode: RefundMode::Instant,
+            manual_refund_days: DEFAULT_MANUAL_REFUND_DAYS,
         }),
         faults: Mutex::new(faults::Faults::default()),
         requests: Mutex::new(Vec::new()),
-        notifier: Arc::new(Notifier::new()?),
+        notifier: Arc::new(Notifier::new(clock.clone())?),
+        clock,
     });
     let routes = router(app.clone());
 

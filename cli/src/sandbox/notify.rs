@@ -2,9 +2,9 @@
 //! URL in a background task, counts only the body `8888` as acknowledged,
 //! retries on the configured schedule, and records every attempt.
 
+use super::clock::Clock;
 use super::faults::CallbackFaultMode;
 use super::lock;
-use super::state::rfc3339_now;
 use mypay_edge::models::Notification;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -34,6 +34,10 @@ pub struct Attempt {
     pub delivery: u64,
     pub uid: String,
     pub prc: String,
+    /// `state` (the order's state) or `refund` (a refund report).
+    pub kind: &'static str,
+    /// The refund's uid, for a refund report.
+    pub refund_uid: Option<String>,
     pub url: Option<String>,
     /// The form fields as posted (arrays as JSON text).
     pub fields: Map<String, Value>,
@@ -41,8 +45,12 @@ pub struct Attempt {
     pub status: Option<u16>,
     /// The answer's body (first 500 characters) or the transport error.
     pub answer: String,
-    /// The answer was `8888`.
+    /// The receiver's body (first 500 characters); null without an answer.
+    pub body: Option<String>,
+    /// The answer was `8888` (trimmed).
     pub acknowledged: bool,
+    /// Same as `acknowledged`.
+    pub acked: bool,
     /// 1 for the first try, 2 for the first retry, ...
     pub attempt: u32,
     pub time: String,
@@ -53,6 +61,7 @@ pub struct Attempt {
 /// Delivers reports and keeps the record of attempts.
 pub struct Notifier {
     client: reqwest::Client,
+    clock: Clock,
     attempts: Mutex<Vec<Attempt>>,
     seq: AtomicU64,
     deliveries: AtomicU64,
@@ -63,7 +72,7 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub fn new() -> anyhow::Result<Self> {
+    pub fn new(clock: Clock) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .user_agent(CALLBACK_USER_AGENT)
             .timeout(Duration::from_secs(10))
@@ -71,6 +80,7 @@ impl Notifier {
         let (first_attempts, _) = watch::channel(0u64);
         Ok(Self {
             client,
+            clock,
             attempts: Mutex::new(Vec::new()),
             seq: AtomicU64::new(1),
             deliveries: AtomicU64::new(1),
@@ -105,6 +115,7 @@ impl Notifier {
         fault: Option<&str>,
     ) -> bool {
         let acknowledged = status.is_some() && answer.trim() == "8888";
+        let answer: String = answer.chars().take(500).collect();
         let a = Attempt {
             id: self.seq.fetch_add(1, Ordering::SeqCst),
             delivery,
@@ -120,13 +131,21 @@ impl Notifier {
                 .as_ref()
                 .map(|p| p.code().to_owned())
                 .unwrap_or_default(),
+            kind: if note.refund_uid.is_some() {
+                "refund"
+            } else {
+                "state"
+            },
+            refund_uid: note.refund_uid.as_ref().map(|u| u.0.clone()),
             url: url.map(str::to_owned),
             fields: fields.clone(),
             status,
-            answer: answer.chars().take(500).collect(),
+            body: status.map(|_| answer.clone()),
+            answer,
             acknowledged,
+            acked: acknowledged,
             attempt,
-            time: rfc3339_now(),
+            time: self.clock.rfc3339(),
             fault: fault.map(str::to_owned),
         };
         tracing::info!(uid = %a.uid, prc = %a.prc, attempt, status = ?status, acknowledged, "callback");

@@ -5,7 +5,7 @@
 use super::state::{
     normalize_card, OrderRecord, Payment, TransitionError, PRC_CREATED, TEST_CARDS,
 };
-use super::{lock, App};
+use super::App;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -305,9 +305,15 @@ fn status_view(o: &OrderRecord) -> String {
         "250" | "600" => ("status-ok", "付款成功 <span lang=\"en\">Payment successful</span>"),
         "260" => ("", "已取得超商代碼,等待繳費 <span lang=\"en\">Store code issued: waiting for payment</span>"),
         "270" => ("", "已取得虛擬帳號,等待轉帳 <span lang=\"en\">Virtual account issued: waiting for the transfer</span>"),
+        "245" => ("", "授權成功,等待請款 <span lang=\"en\">Authorised: waiting for capture</span>"),
+        "247" => ("", "請款進行中 <span lang=\"en\">Capture in progress</span>"),
+        "280" => ("", "等待線上付款 <span lang=\"en\">Waiting for the online payment</span>"),
+        "A0001" => ("", "交易待確認 <span lang=\"en\">Waiting for confirmation</span>"),
         "300" => ("status-bad", "付款失敗 <span lang=\"en\">Payment failed</span>"),
         "380" => ("status-bad", "逾期未繳費 <span lang=\"en\">Expired without payment</span>"),
+        "A0002" if o.page_expired => ("status-bad", "付款頁面已逾期 <span lang=\"en\">Payment page expired</span>"),
         "A0002" => ("status-bad", "已放棄付款 <span lang=\"en\">Payment abandoned</span>"),
+        "220" => ("status-bad", "訂單已取消 <span lang=\"en\">Order cancelled</span>"),
         "230" => ("", "已退款 <span lang=\"en\">Refunded</span>"),
         _ => ("", "訂單狀態 <span lang=\"en\">Order status</span>"),
     };
@@ -316,6 +322,9 @@ fn status_view(o: &OrderRecord) -> String {
         esc(&o.prc),
         esc(&o.retmsg)
     );
+    if o.page_expired {
+        let _ = writeln!(s, "<p id=\"expired\">{}</p>", esc(EXPIRED));
+    }
     if let Some(p) = &o.payment {
         if !p.cardno.is_empty() {
             let _ = writeln!(
@@ -391,8 +400,11 @@ fn parse_uid(file: &str) -> Option<u64> {
 
 fn find(app: &App, file: &str) -> Option<OrderRecord> {
     let uid = parse_uid(file)?;
-    lock(&app.store).orders.get(&uid).cloned()
+    app.read(|s| s.orders.get(&uid).cloned())
 }
+
+/// The message of a page that outlived `page_lifetime_seconds`.
+const EXPIRED: &str = "此付款頁面已逾期,無法付款。This payment page has expired; it no longer takes payments.";
 
 /// `GET /payment/<uid>.html`
 pub async fn show(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
@@ -438,6 +450,9 @@ pub async fn submit(
     let uid = order.uid;
     let method = values.get("method").map(String::as_str).unwrap_or("");
     let result = match method {
+        _ if order.page_expired => Err(TransitionError::PageExpired {
+            prc: order.prc.clone(),
+        }),
         "CREDITCARD" => {
             if let Some(problem) = card_problem(&values) {
                 return (
@@ -447,13 +462,15 @@ pub async fn submit(
                     .into_response();
             }
             let number = values.get("card_number").cloned().unwrap_or_default();
-            app.change(|s| s.pay(uid, Payment::Card(number)))
+            app.change(|s, now| s.pay(uid, Payment::Card(number), now))
         }
-        "CSTORECODE" => app.change(|s| s.pay(uid, Payment::Deferred(Pfn::CStoreCode))),
-        "E_COLLECTION" => app.change(|s| s.pay(uid, Payment::Deferred(Pfn::ECollection))),
-        "abandon" => app.change(|s| s.abandon(uid)),
-        "settle_250" => app.change(|s| s.settle(uid, "250")),
-        "settle_380" => app.change(|s| s.settle(uid, "380")),
+        "CSTORECODE" => app.change(|s, now| s.pay(uid, Payment::Deferred(Pfn::CStoreCode), now)),
+        "E_COLLECTION" => {
+            app.change(|s, now| s.pay(uid, Payment::Deferred(Pfn::ECollection), now))
+        }
+        "abandon" => app.change(|s, now| s.abandon(uid, now)),
+        "settle_250" => app.change(|s, now| s.settle(uid, "250", now)),
+        "settle_380" => app.change(|s, now| s.settle(uid, "380", now)),
         _ => {
             return (
                 StatusCode::BAD_REQUEST,
@@ -480,6 +497,14 @@ pub async fn submit(
             }
         }
         Err(TransitionError::NotFound) => not_found(),
+        Err(TransitionError::PageExpired { .. }) => {
+            let current = find(&app, &file).unwrap_or(order);
+            (
+                StatusCode::CONFLICT,
+                Html(render(&current, Some(EXPIRED), &HashMap::new())),
+            )
+                .into_response()
+        }
         Err(e @ TransitionError::InvalidState { .. }) => {
             let current = find(&app, &file).unwrap_or(order);
             (
@@ -499,7 +524,8 @@ pub async fn submit(
 /// `GET /`: the orders, linked to their payment pages.
 pub async fn index(State(app): State<Arc<App>>) -> Response {
     let mut rows = String::new();
-    for o in lock(&app.store).orders.values().rev() {
+    let orders: Vec<OrderRecord> = app.read(|s| s.orders.values().rev().cloned().collect());
+    for o in &orders {
         let _ = writeln!(
             rows,
             "<tr><td><a href=\"/payment/{uid}.html\">{uid}</a></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",

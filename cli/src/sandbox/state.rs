@@ -1,16 +1,18 @@
 //! The sandbox's orders and their life cycle (created → paid / pending /
-//! failed / abandoned → refunded), the documented seed orders, the replies
-//! and reports built from an order, and the JSON file they persist in.
+//! failed / abandoned / cancelled; refunds beside a paid order), the lazy
+//! expiries (payment page lifetime → A0002, LimitDate → 380, manual refunds
+//! completing on their date), the documented seed orders, and the JSON file
+//! they persist in. Replies and reports built from an order are in
+//! `replies.rs`.
 
+use super::clock::{parse_rfc3339, parse_stamp, rfc3339, TAIWAN};
+use super::rules::{self, OrderFacts};
 use mypay_edge::codes::*;
 use mypay_edge::lenient::{Int, StrInt, Text};
-use mypay_edge::models::{
-    CancelOrderInfo, FreeVoucher, InvoiceAllowance, InvoiceInfo, Item, Notification, OrderRequest,
-    PaidVoucher, QueryReply, RefundOrderInfo, RefundRowData, Transaction, VoucherRef,
-};
+use mypay_edge::models::{FreeVoucher, Item, OrderRequest, PaidVoucher};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use time::{Duration as TimeDuration, OffsetDateTime};
@@ -20,6 +22,9 @@ pub const FIRST_UID: u64 = 95300;
 /// `prc` of an order that was created and not paid yet (appendix 2 `200`,
 /// 資料正確: MYPAY has the order and waits for the next step).
 pub const PRC_CREATED: &str = "200";
+/// `limit_pay_days` when the order gives none (the API text names no
+/// default; the sandbox's choice).
+pub const DEFAULT_LIMIT_PAY_DAYS: i64 = 7;
 
 /// How a payment went through (the gateway side of a report).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -38,16 +43,45 @@ pub struct PaymentInfo {
     pub result_content: String,
 }
 
-/// The refund of an order (voucher mode allows one, in full).
+/// Where a refund stands.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundState {
+    /// Accepted; the money has not moved yet (manual refunds).
+    Pending,
+    /// Done: shown in the query's `refund_order`.
+    Done,
+}
+
+/// One refund of an order.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RefundRecord {
     pub refund_uid: u64,
-    pub finishtime: String,
+    pub state: RefundState,
     pub cost: i64,
+    /// The paid vouchers given back with this refund.
+    #[serde(default)]
+    pub voucher_paid: Vec<PaidVoucher>,
     /// `4` void or `6` allowance.
     pub invoice_state: String,
+    /// 退款類型: `1` online, `2` manual (card), `3` manual (cash-type).
     pub refund_type: String,
+    /// YYYYMMDD for manual refunds, "" for online ones.
     pub expected_refund_date: String,
+    /// RFC 3339 (sandbox clock).
+    pub requested_at: String,
+    /// YYYYMMDDHHmmss once done, "" while pending.
+    pub finishtime: String,
+    /// `api` (api/refund) or `admin` (MYPAY's admin panel).
+    pub source: String,
+}
+
+/// The cancellation of an order (220).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CancelRecord {
+    pub cancel_uid: u64,
+    pub cost: i64,
+    pub finishtime: String,
 }
 
 /// One step of an order's history.
@@ -73,11 +107,85 @@ pub struct OrderRecord {
     /// YYYYMMDDHHmmss of the last state change, "" while created.
     pub finishtime: String,
     pub payment: Option<PaymentInfo>,
-    pub refund: Option<RefundRecord>,
+    #[serde(default)]
+    pub refunds: Vec<RefundRecord>,
+    #[serde(default)]
+    pub cancel: Option<CancelRecord>,
+    /// Became A0002 because its payment page outlived `page_lifetime_seconds`.
+    #[serde(default)]
+    pub page_expired: bool,
     pub invoice_wordtrack: String,
     pub invoice_number: String,
     pub invoice_rand_code: String,
     pub history: Vec<HistoryEntry>,
+}
+
+impl OrderRecord {
+    /// MYPAY considered it paid at some point (250 or 600 in its history).
+    pub fn ever_paid(&self) -> bool {
+        self.history
+            .iter()
+            .any(|h| h.prc == "250" || h.prc == "600")
+    }
+
+    /// The payment method: the one used, else the one preselected.
+    pub fn pfn(&self) -> String {
+        match &self.payment {
+            Some(p) if !p.pfn.is_empty() => p.pfn.clone(),
+            _ => self
+                .request
+                .pfn
+                .as_ref()
+                .map(|p| p.code().to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// 折價券模式: `voucher_type` 1 or 2, or vouchers on the order.
+    pub fn voucher_mode(&self) -> bool {
+        let r = &self.request;
+        matches!(
+            r.voucher_type,
+            Some(VoucherType::Fixed) | Some(VoucherType::RealTime)
+        ) || r.voucher_paid.as_ref().is_some_and(|v| !v.is_empty())
+            || r.voucher_free.as_ref().is_some_and(|v| !v.is_empty())
+    }
+
+    /// What refunds (done or pending) took so far.
+    pub fn refunded(&self) -> i64 {
+        self.refunds.iter().map(|r| r.cost).sum()
+    }
+
+    /// Refunded in full: in voucher mode any refund is the full one.
+    pub fn fully_refunded(&self) -> bool {
+        !self.refunds.is_empty()
+            && (self.voucher_mode() || self.refunded() >= order_cost(&self.request))
+    }
+
+    /// What the refund rules need of this order.
+    pub fn refund_facts(&self) -> OrderFacts {
+        OrderFacts {
+            paid: order_cost(&self.request),
+            voucher_mode: self.voucher_mode(),
+            paid_vouchers: self
+                .request
+                .voucher_paid
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .map(|v| (v.product_id.clone(), v.serial_number.clone()))
+                .collect(),
+            item_names: self.request.items.iter().map(|i| i.name.clone()).collect(),
+            refunded: self.refunded(),
+        }
+    }
+
+    /// When its payment page stops taking payments.
+    pub fn page_deadline(&self, lifetime_seconds: u64) -> Option<OffsetDateTime> {
+        let created = parse_rfc3339(&self.created_at)?;
+        let secs = i64::try_from(lifetime_seconds).unwrap_or(i64::MAX);
+        created.checked_add(TimeDuration::seconds(secs))
+    }
 }
 
 /// Everything that persists.
@@ -92,6 +200,8 @@ pub struct Store {
 pub enum TransitionError {
     NotFound,
     InvalidState { prc: String, wanted: &'static str },
+    /// The payment page outlived `page_lifetime_seconds` (the order is A0002).
+    PageExpired { prc: String },
     BadInput(String),
 }
 
@@ -102,18 +212,39 @@ impl TransitionError {
             TransitionError::InvalidState { prc, wanted } => {
                 format!("the order is in state {prc}; this needs {wanted}")
             }
+            TransitionError::PageExpired { prc } => format!(
+                "the payment page has expired (page_lifetime_seconds passed unpaid); the order is {prc}"
+            ),
             TransitionError::BadInput(m) => m.clone(),
         }
     }
 }
 
-/// Time in Taiwan (MYPAY's clock), UTC+8.
-pub fn now_tw() -> OffsetDateTime {
-    OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8))
+/// A report (主動回報) to send after a change.
+#[derive(Clone, Debug)]
+pub enum Report {
+    /// The order's state (250, 260, 300, A0002, 220, …).
+    State(OrderRecord),
+    /// A refund: accepted (manual: pending) or done.
+    Refund(OrderRecord, RefundRecord),
 }
 
-/// YYYYMMDDHHmmss
+/// What a refund does, decided by the caller (agent or admin).
+#[derive(Clone, Debug)]
+pub struct RefundPlan {
+    pub cost: i64,
+    pub voucher_paid: Vec<PaidVoucher>,
+    pub invoice_state: String,
+    pub refund_type: String,
+    /// Done at once, or pending until `expected_refund_date`.
+    pub pending: bool,
+    pub expected_refund_date: String,
+    pub source: &'static str,
+}
+
+/// YYYYMMDDHHmmss (Taiwan time).
 pub fn stamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(TAIWAN);
     format!(
         "{:04}{:02}{:02}{:02}{:02}{:02}",
         t.year(),
@@ -125,16 +256,15 @@ pub fn stamp(t: OffsetDateTime) -> String {
     )
 }
 
-/// YYYYMMDD
+/// YYYYMMDD (Taiwan time)
 pub fn day_stamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(TAIWAN);
     format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
-/// RFC 3339, for logs.
-pub fn rfc3339_now() -> String {
-    OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+/// `t` plus whole days (unchanged on overflow).
+pub fn plus_days(t: OffsetDateTime, days: i64) -> OffsetDateTime {
+    t.checked_add(TimeDuration::days(days)).unwrap_or(t)
 }
 
 /// 32 lowercase hex characters.
@@ -302,8 +432,48 @@ fn card_brand_type(number: &str) -> &'static str {
 pub enum Payment {
     /// A card number (test cards succeed, the failure card and unknown cards fail).
     Card(String),
+    /// A card in self-capture mode (自行請款): a success test card is only
+    /// authorised (245) until captured; the failure card and unknown cards
+    /// fail (300).
+    CardAuthorize(String),
+    /// WEBATM / stored value waiting for the shopper to finish online (280).
+    Waiting(&'static str),
     /// CSTORECODE (ibon code, 260) or E_COLLECTION (virtual account, 270).
     Deferred(Pfn),
+    /// A method that completes at once (wallets, CASH, WEBATM, …): 250.
+    Instant(&'static str),
+}
+
+/// The payment attempt behind an A0001 (MYPAY lost contact with the
+/// provider): a card number, or a method.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LostAttempt {
+    Card(String),
+    Method(&'static str),
+}
+
+/// The methods `Payment::Waiting` takes (280 儲值/WEBATM 線上待付款).
+pub fn waiting_payment_pfn(pfn: &str) -> Option<&'static str> {
+    rules::canonical_pfn(pfn).filter(|c| *c == "WEBATM")
+}
+
+/// The methods `Payment::Instant` takes: every instant-refund method but
+/// CREDITCARD (which takes a card number), and WEBATM.
+pub fn instant_payment_pfn(pfn: &str) -> Option<&'static str> {
+    let code = rules::canonical_pfn(pfn)?;
+    (code == "WEBATM" || (code != "CREDITCARD" && rules::instant_refund(code))).then_some(code)
+}
+
+fn instant_supplier(pfn: &str) -> (&'static str, &'static str) {
+    match pfn {
+        "LINEPAYON" | "LINEPAYOFF" => ("台灣連線(LINEPay)", "W2"),
+        "JKOON" | "JKOOFF" => ("街口電子支付", "W4"),
+        "PION" | "PIOFF" => ("拍付國際資訊(Pi錢包)", "W9"),
+        "EASYWALLETON" | "EASYWALLETOFF" => ("悠遊卡", "W5"),
+        "WEBATM" => ("中國信託商業銀行", "B8"),
+        "CASH" => ("", ""),
+        _ => ("高鉅科技", "T0"),
+    }
 }
 
 impl Store {
@@ -335,8 +505,8 @@ impl Store {
             .map(|o| o.uid)
     }
 
-    /// Records a new order (already validated); returns its uid and key.
-    pub fn create(&mut self, request: OrderRequest) -> (u64, String) {
+    /// Records a new order (already checked); returns its uid and key.
+    pub fn create(&mut self, request: OrderRequest, now: OffsetDateTime) -> (u64, String) {
         let uid = self.alloc_uid();
         let key = random_hex32();
         let record = OrderRecord {
@@ -347,16 +517,18 @@ impl Store {
             request,
             prc: PRC_CREATED.into(),
             retmsg: "訂單成立,等待付款".into(),
-            created_at: rfc3339_now(),
+            created_at: rfc3339(now),
             finishtime: String::new(),
             payment: None,
-            refund: None,
+            refunds: Vec::new(),
+            cancel: None,
+            page_expired: false,
             invoice_wordtrack: String::new(),
             invoice_number: String::new(),
             invoice_rand_code: String::new(),
             history: vec![HistoryEntry {
                 prc: PRC_CREATED.into(),
-                time: rfc3339_now(),
+                time: rfc3339(now),
             }],
         };
         self.orders.insert(uid, record);
@@ -367,144 +539,80 @@ impl Store {
         self.orders.get_mut(&uid).ok_or(TransitionError::NotFound)
     }
 
-    /// The shopper pays (page or automation). Needs a created order.
-    pub fn pay(&mut self, uid: u64, payment: Payment) -> Result<OrderRecord, TransitionError> {
+    /// An order that can still be paid: 200, and not expired.
+    fn unpaid(&mut self, uid: u64) -> Result<&mut OrderRecord, TransitionError> {
         let o = self.order_mut(uid)?;
+        if o.page_expired {
+            return Err(TransitionError::PageExpired { prc: o.prc.clone() });
+        }
         if o.prc != PRC_CREATED {
             return Err(TransitionError::InvalidState {
                 prc: o.prc.clone(),
                 wanted: "an unpaid order (200)",
             });
         }
-        let now = now_tw();
+        Ok(o)
+    }
+
+    /// The shopper pays (page or automation). Needs a created order.
+    pub fn pay(
+        &mut self,
+        uid: u64,
+        payment: Payment,
+        now: OffsetDateTime,
+    ) -> Result<OrderRecord, TransitionError> {
+        let o = self.unpaid(uid)?;
         match payment {
-            Payment::Card(number) => {
-                let number = normalize_card(&number);
-                if number.len() < 12
-                    || number.len() > 19
-                    || !number.bytes().all(|b| b.is_ascii_digit())
-                {
-                    return Err(TransitionError::BadInput(
-                        "card_number must be 12 to 19 digits".into(),
-                    ));
-                }
-                let card = TEST_CARDS.iter().find(|c| c.number == number);
-                let success = card.map(|c| c.success).unwrap_or(false);
-                let masked = format!("{}******{}", &number[..6], &number[number.len() - 4..]);
-                let (gateway, supplier) = card
-                    .map(|c| (c.gateway, c.supplier_code))
-                    .unwrap_or(("高鉅科技", "T0"));
-                o.payment = Some(PaymentInfo {
-                    pfn: "CREDITCARD".into(),
-                    cardno: masked,
-                    acode: if success {
-                        random_acode()
-                    } else {
-                        String::new()
-                    },
-                    card_type: card
-                        .map(|c| c.card_type)
-                        .unwrap_or_else(|| card_brand_type(&number))
-                        .into(),
-                    issuing_bank: if success {
-                        "合作金庫".into()
-                    } else {
-                        String::new()
-                    },
-                    issuing_bank_uid: if success { "006".into() } else { String::new() },
-                    supplier_name: gateway.into(),
-                    supplier_code: supplier.into(),
-                    result_content_type: "CREDITCARD".into(),
-                    result_content: "{}".into(),
-                    ..PaymentInfo::default()
-                });
-                if success {
-                    set_state(o, "250", "付款完成", now);
-                    issue_invoice(o);
-                } else if card.is_some() {
-                    set_state(
-                        o,
-                        "300",
-                        "交易失敗:授權失敗 (declined by the issuer: test failure card)",
-                        now,
-                    );
-                } else {
-                    set_state(
-                        o,
-                        "300",
-                        "交易失敗:卡號不在測試卡清單 (declined: not a test card)",
-                        now,
-                    );
-                }
+            Payment::Card(number) => pay_card(o, &number, false, now)?,
+            Payment::CardAuthorize(number) => pay_card(o, &number, true, now)?,
+            Payment::Instant(pfn) => {
+                o.payment = Some(method_payment(pfn, true));
+                set_state(o, "250", "付款完成", now);
+                issue_invoice(o);
             }
-            Payment::Deferred(pfn) => {
-                let days = o
-                    .request
-                    .limit_pay_days
-                    .map(|d| d.get())
-                    .filter(|d| (1..=60).contains(d))
-                    .unwrap_or(7);
-                let limit = now + TimeDuration::days(days);
-                let limit = stamp(limit).chars().take(8).collect::<String>() + "235959";
-                let info = match pfn {
-                    Pfn::CStoreCode => {
-                        let content = json!({
-                            "PinCode": format!("IB{}", random_digits(12)),
-                            "LimitDate": limit,
-                            "BarCode1": format!("{}{}", &day_stamp(now)[2..], random_digits(3)),
-                            "BarCode2": random_digits(16),
-                            "BarCode3": random_digits(15),
-                            "BarcodeEndDate": limit,
-                        });
-                        PaymentInfo {
-                            pfn: "CSTORECODE".into(),
-                            card_type: "0".into(),
-                            supplier_name: "安源資訊股份有限公司(ibon)".into(),
-                            supplier_code: "S1".into(),
-                            expired_date: limit.clone(),
-                            result_content_type: "IBON".into(),
-                            result_content: content.to_string(),
-                            ..PaymentInfo::default()
-                        }
-                    }
-                    Pfn::ECollection => {
-                        let content = json!({
-                            "PinCode": random_digits(14),
-                            "LimitDate": limit,
-                            "BankCode": "822",
-                        });
-                        PaymentInfo {
-                            pfn: "E_COLLECTION".into(),
-                            card_type: "0".into(),
-                            supplier_name: "中國信託商業銀行".into(),
-                            supplier_code: "B8".into(),
-                            bank_id: "822".into(),
-                            expired_date: limit.clone(),
-                            result_content_type: "E_COLLECTION".into(),
-                            result_content: content.to_string(),
-                            ..PaymentInfo::default()
-                        }
-                    }
-                    other => {
-                        return Err(TransitionError::BadInput(format!(
-                            "pfn {other} is not simulated: use CSTORECODE or E_COLLECTION (or a card_number)"
-                        )))
-                    }
-                };
-                let prc = if info.pfn == "CSTORECODE" {
-                    "260"
-                } else {
-                    "270"
-                };
-                let msg = if prc == "260" {
-                    "取號成功,等待超商繳費"
-                } else {
-                    "取號成功,等待 ATM 轉帳"
-                };
-                o.payment = Some(info);
-                set_state(o, prc, msg, now);
+            Payment::Waiting(pfn) => {
+                o.payment = Some(method_payment(pfn, false));
+                set_state(
+                    o,
+                    "280",
+                    "交易成功,尚未付款完成:線上待付款 (waiting for the shopper to finish online)",
+                    now,
+                );
             }
+            Payment::Deferred(pfn) => pay_deferred(o, pfn, now)?,
         }
+        Ok(o.clone())
+    }
+
+    /// MYPAY lost contact with the provider during a payment attempt of an
+    /// unpaid order (200 → A0001 交易待確認); the result follows later
+    /// (`settle` 250, 600 or 300). The attempt's card or method is
+    /// recorded (CREDITCARD when none is given).
+    pub fn lose_answer(
+        &mut self,
+        uid: u64,
+        attempt: Option<LostAttempt>,
+        now: OffsetDateTime,
+    ) -> Result<OrderRecord, TransitionError> {
+        let payment = match attempt {
+            Some(LostAttempt::Card(number)) => card_payment(&number)?.0,
+            Some(LostAttempt::Method(pfn)) => method_payment(pfn, false),
+            None => PaymentInfo {
+                pfn: "CREDITCARD".into(),
+                card_type: "0".into(),
+                result_content_type: "CREDITCARD".into(),
+                result_content: "{}".into(),
+                ..PaymentInfo::default()
+            },
+        };
+        let o = self.unpaid(uid)?;
+        o.payment = Some(payment);
+        set_state(
+            o,
+            "A0001",
+            "交易待確認 (MYPAY lost contact with the provider; the result follows)",
+            now,
+        );
         Ok(o.clone())
     }
 
@@ -512,35 +620,62 @@ impl Store {
     /// account (260, 270) is paid (250), expires (380) or is paid with
     /// details that do not match (290); an expired one (380) may still turn
     /// out paid but mismatched after MYPAY verifies it (290); a paid order
-    /// (250) is settled by the upstream provider (600).
-    pub fn settle(&mut self, uid: u64, prc: &str) -> Result<OrderRecord, TransitionError> {
+    /// (250) is settled by the upstream provider (600). The waiting states
+    /// without a deadline: an authorised card (245) goes to capture (247)
+    /// or is captured (250); 245, 247, 280 (WEBATM waiting online) and A0001
+    /// (待確認) end paid (250) or failed (300); A0001 may also come back
+    /// settled (600). `A0001` itself (from 200) is `lose_answer`.
+    pub fn settle(
+        &mut self,
+        uid: u64,
+        prc: &str,
+        now: OffsetDateTime,
+    ) -> Result<OrderRecord, TransitionError> {
         let wanted = match prc {
-            "250" | "380" => "a pending order (260 or 270)",
+            "A0001" => return self.lose_answer(uid, None, now),
+            "250" => "a pending order (260, 270, 245, 247, 280 or A0001)",
+            "380" => "a pending order (260 or 270)",
             "290" => "a pending (260, 270) or expired (380) order",
-            "600" => "a paid order (250)",
-            _ => {
-                return Err(TransitionError::BadInput(
-                    "prc must be \"250\", \"380\", \"290\" or \"600\"".into(),
-                ))
-            }
+            "600" => "a paid order (250) or one waiting for confirmation (A0001)",
+            "247" => "an authorised order (245)",
+            "300" => "a waiting order (245, 247, 280 or A0001)",
+            _ => return Err(TransitionError::BadInput(SETTLE_CODES.into())),
         };
         let o = self.order_mut(uid)?;
+        let from = o.prc.clone();
         let allowed = match prc {
-            "250" | "380" => matches!(o.prc.as_str(), "260" | "270"),
-            "290" => matches!(o.prc.as_str(), "260" | "270" | "380"),
-            _ => o.prc == "250",
+            "250" => matches!(
+                from.as_str(),
+                "260" | "270" | "245" | "247" | "280" | "A0001"
+            ),
+            "380" => matches!(from.as_str(), "260" | "270"),
+            "290" => matches!(from.as_str(), "260" | "270" | "380"),
+            "247" => from == "245",
+            "300" => matches!(from.as_str(), "245" | "247" | "280" | "A0001"),
+            _ => matches!(from.as_str(), "250" | "A0001"),
         };
         if !allowed {
-            return Err(TransitionError::InvalidState {
-                prc: o.prc.clone(),
-                wanted,
-            });
+            return Err(TransitionError::InvalidState { prc: from, wanted });
         }
-        let now = now_tw();
         match prc {
             "250" => {
+                confirm_card(o);
                 set_state(o, "250", "付款完成", now);
                 issue_invoice(o);
+            }
+            "247" => set_state(
+                o,
+                "247",
+                "請款進行中 (capture requested; waiting for the provider)",
+                now,
+            ),
+            "300" => {
+                let msg = match from.as_str() {
+                    "245" | "247" => "交易失敗:請款失敗 (the capture failed)",
+                    "280" => "交易失敗:消費者付款失敗 (the online payment failed)",
+                    _ => "交易失敗:金流服務商回傳交易失敗 (the provider reports a failure)",
+                };
+                set_state(o, "300", msg, now);
             }
             "290" => {
                 set_state(
@@ -551,73 +686,373 @@ impl Store {
                 );
                 issue_invoice(o);
             }
-            "600" => set_state(o, "600", "結帳完成", now),
+            "600" => {
+                // From A0001 this is the first news of the payment.
+                confirm_card(o);
+                set_state(o, "600", "結帳完成", now);
+                issue_invoice(o);
+            }
             _ => set_state(o, "380", "逾期未繳費,交易失敗", now),
         }
         Ok(o.clone())
     }
 
     /// The shopper gives up on the payment page (A0002).
-    pub fn abandon(&mut self, uid: u64) -> Result<OrderRecord, TransitionError> {
-        let o = self.order_mut(uid)?;
-        if o.prc != PRC_CREATED {
-            return Err(TransitionError::InvalidState {
-                prc: o.prc.clone(),
-                wanted: "an unpaid order (200)",
-            });
-        }
-        set_state(o, "A0002", "消費者放棄交易", now_tw());
+    pub fn abandon(&mut self, uid: u64, now: OffsetDateTime) -> Result<OrderRecord, TransitionError> {
+        let o = self.unpaid(uid)?;
+        set_state(o, "A0002", "消費者放棄交易", now);
         Ok(o.clone())
     }
 
-    /// Refunds a paid order in full (the caller has validated the request).
+    /// The store cancels an unpaid order (200, or a pending store code /
+    /// virtual account, 260 / 270): 220 取消成功, with a 『交易查詢-取消資訊』
+    /// entry.
+    pub fn cancel(&mut self, uid: u64, now: OffsetDateTime) -> Result<OrderRecord, TransitionError> {
+        let cancel_uid = {
+            let o = self.order_mut(uid)?;
+            if !matches!(o.prc.as_str(), "200" | "260" | "270") {
+                return Err(TransitionError::InvalidState {
+                    prc: o.prc.clone(),
+                    wanted: "an unpaid order (200, 260 or 270)",
+                });
+            }
+            self.alloc_uid()
+        };
+        let o = self.order_mut(uid)?;
+        o.cancel = Some(CancelRecord {
+            cancel_uid,
+            cost: order_cost(&o.request),
+            finishtime: stamp(now),
+        });
+        set_state(o, "220", "取消成功", now);
+        Ok(o.clone())
+    }
+
+    /// Records a refund of a paid order (250 or 600); the caller has checked
+    /// the rules. The order keeps its own prc.
     pub fn refund(
         &mut self,
         uid: u64,
-        invoice_state: &str,
-    ) -> Result<OrderRecord, TransitionError> {
+        plan: RefundPlan,
+        now: OffsetDateTime,
+    ) -> Result<(OrderRecord, RefundRecord), TransitionError> {
+        {
+            let o = self.order_mut(uid)?;
+            if o.prc != "250" && o.prc != "600" {
+                return Err(TransitionError::InvalidState {
+                    prc: o.prc.clone(),
+                    wanted: "a paid order (250 or 600)",
+                });
+            }
+            if o.fully_refunded() {
+                return Err(TransitionError::InvalidState {
+                    prc: o.prc.clone(),
+                    wanted: "an order not refunded in full yet",
+                });
+            }
+        }
         let refund_uid = self.alloc_uid();
         let o = self.order_mut(uid)?;
-        if o.prc != "250" && o.prc != "600" {
+        let rf = RefundRecord {
+            refund_uid,
+            state: if plan.pending {
+                RefundState::Pending
+            } else {
+                RefundState::Done
+            },
+            cost: plan.cost,
+            voucher_paid: plan.voucher_paid,
+            invoice_state: if plan.invoice_state == "4" { "4" } else { "6" }.into(),
+            refund_type: plan.refund_type,
+            expected_refund_date: plan.expected_refund_date,
+            requested_at: rfc3339(now),
+            finishtime: if plan.pending {
+                String::new()
+            } else {
+                stamp(now)
+            },
+            source: plan.source.into(),
+        };
+        o.refunds.push(rf.clone());
+        Ok((o.clone(), rf))
+    }
+
+    /// Completes the order's pending refunds (or the one named).
+    pub fn complete_refunds(
+        &mut self,
+        uid: u64,
+        refund_uid: Option<u64>,
+        now: OffsetDateTime,
+    ) -> Result<(OrderRecord, Vec<RefundRecord>), TransitionError> {
+        let o = self.order_mut(uid)?;
+        let mut done = Vec::new();
+        for rf in o.refunds.iter_mut() {
+            if rf.state == RefundState::Pending && refund_uid.is_none_or(|u| u == rf.refund_uid) {
+                rf.state = RefundState::Done;
+                rf.finishtime = stamp(now);
+                done.push(rf.clone());
+            }
+        }
+        if done.is_empty() {
             return Err(TransitionError::InvalidState {
                 prc: o.prc.clone(),
-                wanted: "a paid order (250 or 600)",
+                wanted: "a pending refund",
             });
         }
-        let now = now_tw();
-        let cash = o
-            .payment
-            .as_ref()
-            .map(|p| p.pfn != "CREDITCARD")
-            .unwrap_or(false);
-        o.refund = Some(RefundRecord {
-            refund_uid,
-            finishtime: stamp(now),
-            cost: order_cost(&o.request),
-            invoice_state: if invoice_state == "4" {
-                "4".into()
-            } else {
-                "6".into()
-            },
-            refund_type: if cash { "3".into() } else { "1".into() },
-            expected_refund_date: if cash {
-                day_stamp(now + TimeDuration::days(10))
-            } else {
-                String::new()
-            },
-        });
-        set_state(o, "230", "退款完成", now);
-        Ok(o.clone())
+        Ok((o.clone(), done))
+    }
+
+    /// Applies what time did since the last look (the sandbox is lazy: it
+    /// runs before every read and change): an unpaid order whose page
+    /// outlived `page_lifetime_seconds` becomes A0002 (as of its deadline), a
+    /// store code or virtual account past its LimitDate becomes 380, a
+    /// manual refund whose expected date has come is done.
+    pub fn sweep(&mut self, now: OffsetDateTime, page_lifetime_seconds: u64) -> Vec<Report> {
+        let mut reports = Vec::new();
+        for o in self.orders.values_mut() {
+            if o.prc == PRC_CREATED && !o.seeded {
+                if let Some(deadline) = o.page_deadline(page_lifetime_seconds) {
+                    if now >= deadline {
+                        o.page_expired = true;
+                        set_state(
+                            o,
+                            "A0002",
+                            "消費者放棄交易 (付款頁面逾時 the payment page expired)",
+                            deadline,
+                        );
+                        reports.push(Report::State(o.clone()));
+                    }
+                }
+            }
+            if matches!(o.prc.as_str(), "260" | "270") {
+                let limit = o
+                    .payment
+                    .as_ref()
+                    .and_then(|p| parse_stamp(&p.expired_date));
+                if let Some(limit) = limit {
+                    if now > limit {
+                        let at = limit.checked_add(TimeDuration::seconds(1)).unwrap_or(limit);
+                        set_state(o, "380", "逾期未繳費,交易失敗", at);
+                        reports.push(Report::State(o.clone()));
+                    }
+                }
+            }
+            let mut completed = Vec::new();
+            for rf in o.refunds.iter_mut() {
+                if rf.state != RefundState::Pending {
+                    continue;
+                }
+                if let Some(date) = parse_stamp(&rf.expected_refund_date) {
+                    if now >= date {
+                        rf.state = RefundState::Done;
+                        rf.finishtime = stamp(date);
+                        completed.push(rf.clone());
+                    }
+                }
+            }
+            for rf in completed {
+                reports.push(Report::Refund(o.clone(), rf));
+            }
+        }
+        reports
     }
 }
 
-fn set_state(o: &mut OrderRecord, prc: &str, retmsg: &str, now: OffsetDateTime) {
+/// `settle` codes (400 for any other).
+const SETTLE_CODES: &str =
+    "prc must be \"250\", \"380\", \"290\", \"600\", \"247\", \"300\" or \"A0001\"";
+
+/// A card attempt as the gateway records it before the issuer answers:
+/// masked number, brand, gateway; no authorisation code. Also answers the
+/// test card, if it is one.
+fn card_payment(number: &str) -> Result<(PaymentInfo, Option<&'static TestCard>), TransitionError> {
+    let number = normalize_card(number);
+    if number.len() < 12 || number.len() > 19 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TransitionError::BadInput(
+            "card_number must be 12 to 19 digits".into(),
+        ));
+    }
+    let card = TEST_CARDS.iter().find(|c| c.number == number);
+    let masked = format!(
+        "{}******{}",
+        number.get(..6).unwrap_or_default(),
+        number.get(number.len() - 4..).unwrap_or_default()
+    );
+    let (gateway, supplier) = card
+        .map(|c| (c.gateway, c.supplier_code))
+        .unwrap_or(("高鉅科技", "T0"));
+    let info = PaymentInfo {
+        pfn: "CREDITCARD".into(),
+        cardno: masked,
+        card_type: card
+            .map(|c| c.card_type)
+            .unwrap_or_else(|| card_brand_type(&number))
+            .into(),
+        supplier_name: gateway.into(),
+        supplier_code: supplier.into(),
+        result_content_type: "CREDITCARD".into(),
+        result_content: "{}".into(),
+        ..PaymentInfo::default()
+    };
+    Ok((info, card))
+}
+
+/// The issuer's approval on a card payment: an authorisation code and
+/// the issuing bank (kept if already there).
+fn approve_card(p: &mut PaymentInfo) {
+    if p.acode.is_empty() {
+        p.acode = random_acode();
+    }
+    if p.issuing_bank.is_empty() {
+        p.issuing_bank = "合作金庫".into();
+        p.issuing_bank_uid = "006".into();
+    }
+}
+
+/// A card order found paid later (A0001 → 250/600): approved then.
+fn confirm_card(o: &mut OrderRecord) {
+    if let Some(p) = o.payment.as_mut() {
+        if rules::canonical_pfn(&p.pfn).is_some_and(|c| rules::CARD_PFNS.contains(&c)) {
+            approve_card(p);
+        }
+    }
+}
+
+/// A method other than a card number (wallets, CASH, WEBATM, AMEX, …).
+/// `approved`: an AMEX payment that went through gets its authorisation code.
+fn method_payment(pfn: &'static str, approved: bool) -> PaymentInfo {
+    let (supplier_name, supplier_code) = instant_supplier(pfn);
+    let content_type = ResultContentType::from_code(pfn);
+    PaymentInfo {
+        pfn: pfn.into(),
+        card_type: if pfn == "AMEX" { "4" } else { "0" }.into(),
+        acode: if pfn == "AMEX" && approved {
+            random_acode()
+        } else {
+            String::new()
+        },
+        supplier_name: supplier_name.into(),
+        supplier_code: supplier_code.into(),
+        result_content_type: if content_type.is_documented() {
+            pfn.into()
+        } else {
+            String::new()
+        },
+        result_content: "{}".into(),
+        ..PaymentInfo::default()
+    }
+}
+
+fn pay_card(
+    o: &mut OrderRecord,
+    number: &str,
+    manual_capture: bool,
+    now: OffsetDateTime,
+) -> Result<(), TransitionError> {
+    let (mut info, card) = card_payment(number)?;
+    let success = card.map(|c| c.success).unwrap_or(false);
+    if success {
+        approve_card(&mut info);
+    }
+    o.payment = Some(info);
+    if success && manual_capture {
+        set_state(
+            o,
+            "245",
+            "授權成功 (authorised; self-capture mode: paid once captured)",
+            now,
+        );
+    } else if success {
+        set_state(o, "250", "付款完成", now);
+        issue_invoice(o);
+    } else if card.is_some() {
+        set_state(
+            o,
+            "300",
+            "交易失敗:授權失敗 (declined by the issuer: test failure card)",
+            now,
+        );
+    } else {
+        set_state(
+            o,
+            "300",
+            "交易失敗:卡號不在測試卡清單 (declined: not a test card)",
+            now,
+        );
+    }
+    Ok(())
+}
+
+fn pay_deferred(o: &mut OrderRecord, pfn: Pfn, now: OffsetDateTime) -> Result<(), TransitionError> {
+    let days = o
+        .request
+        .limit_pay_days
+        .map(|d| d.get())
+        .filter(|d| (1..=60).contains(d))
+        .unwrap_or(DEFAULT_LIMIT_PAY_DAYS);
+    let limit = day_stamp(plus_days(now, days)) + "235959";
+    let info = match pfn {
+        Pfn::CStoreCode => {
+            let content = json!({
+                "PinCode": format!("IB{}", random_digits(12)),
+                "LimitDate": limit,
+                "BarCode1": format!("{}{}", day_stamp(now).get(2..).unwrap_or_default(), random_digits(3)),
+                "BarCode2": random_digits(16),
+                "BarCode3": random_digits(15),
+                "BarcodeEndDate": limit,
+            });
+            PaymentInfo {
+                pfn: "CSTORECODE".into(),
+                card_type: "0".into(),
+                supplier_name: "安源資訊股份有限公司(ibon)".into(),
+                supplier_code: "S1".into(),
+                expired_date: limit.clone(),
+                result_content_type: "IBON".into(),
+                result_content: content.to_string(),
+                ..PaymentInfo::default()
+            }
+        }
+        Pfn::ECollection => {
+            let content = json!({
+                "PinCode": random_digits(14),
+                "LimitDate": limit,
+                "BankCode": "822",
+            });
+            PaymentInfo {
+                pfn: "E_COLLECTION".into(),
+                card_type: "0".into(),
+                supplier_name: "中國信託商業銀行".into(),
+                supplier_code: "B8".into(),
+                bank_id: "822".into(),
+                expired_date: limit.clone(),
+                result_content_type: "E_COLLECTION".into(),
+                result_content: content.to_string(),
+                ..PaymentInfo::default()
+            }
+        }
+        other => {
+            return Err(TransitionError::BadInput(format!(
+                "pfn {other} is not simulated: use CSTORECODE or E_COLLECTION (or a card_number)"
+            )))
+        }
+    };
+    let (prc, msg) = if info.pfn == "CSTORECODE" {
+        ("260", "取號成功,等待超商繳費")
+    } else {
+        ("270", "取號成功,等待 ATM 轉帳")
+    };
+    o.payment = Some(info);
+    set_state(o, prc, msg, now);
+    Ok(())
+}
+
+fn set_state(o: &mut OrderRecord, prc: &str, retmsg: &str, at: OffsetDateTime) {
     o.prc = prc.into();
     o.retmsg = retmsg.into();
-    o.finishtime = stamp(now);
+    o.finishtime = stamp(at);
     o.history.push(HistoryEntry {
         prc: prc.into(),
-        time: rfc3339_now(),
+        time: rfc3339(at),
     });
 }
 
@@ -634,403 +1069,12 @@ pub fn order_cost(r: &OrderRequest) -> i64 {
     r.cost.map(|c| c.get()).unwrap_or(0)
 }
 
-fn paid_voucher_sum(r: &OrderRequest) -> i64 {
-    r.voucher_paid
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .map(|v| v.cost.map(|c| c.get()).unwrap_or(0))
-        .sum()
-}
-
-/// The order's paid vouchers as refund references.
-pub fn paid_voucher_refs(r: &OrderRequest) -> Vec<VoucherRef> {
-    r.voucher_paid
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .map(|v| VoucherRef {
-            product_id: v.product_id.clone(),
-            serial_number: v.serial_number.clone(),
-        })
-        .collect()
-}
-
-fn is_paid_like(prc: &str) -> bool {
-    matches!(prc, "250" | "600" | "230")
-}
-
-fn s(v: &str) -> Option<String> {
-    Some(v.to_owned())
-}
-
-/// The whole transaction as reports and the query show it (every documented
-/// field present, empty when it does not apply).
-pub fn transaction(o: &OrderRecord) -> Transaction {
-    let r = &o.request;
-    let pay = o.payment.clone().unwrap_or_default();
-    let pfn = if pay.pfn.is_empty() {
-        r.pfn
-            .as_ref()
-            .map(|p| p.code().to_owned())
-            .unwrap_or_default()
-    } else {
-        pay.pfn.clone()
-    };
-    let cost = order_cost(r);
-    Transaction {
-        uid: Some(Text(o.uid.to_string())),
-        key: s(&o.key),
-        prc: Some(StatusCode::from_code(&o.prc)),
-        finishtime: s(&o.finishtime),
-        cardno: s(&pay.cardno),
-        acode: s(&pay.acode),
-        card_type: Some(CardType::from_code(if pay.card_type.is_empty() {
-            "0"
-        } else {
-            &pay.card_type
-        })),
-        issuing_bank: s(&pay.issuing_bank),
-        issuing_bank_uid: s(&pay.issuing_bank_uid),
-        is_agent_charge: Some(r.effective_is_agent_charge()),
-        transaction_mode: Some(if o.payment.is_some() {
-            TransactionMode::CollectionAgent
-        } else {
-            TransactionMode::NotYet
-        }),
-        supplier_name: s(&pay.supplier_name),
-        supplier_code: Some(SupplierCode::from_code(&pay.supplier_code)),
-        order_id: Some(r.order_id.clone()),
-        user_id: Some(r.user_id.clone()),
-        cost: Some(StrInt(cost)),
-        currency: Some(r.currency.clone().unwrap_or(Currency::Twd)),
-        actual_cost: Some(StrInt(cost)),
-        actual_currency: Some(r.currency.clone().unwrap_or(Currency::Twd)),
-        voucher_paid: Some(r.voucher_paid.clone().unwrap_or_default()),
-        voucher_free: Some(r.voucher_free.clone().unwrap_or_default()),
-        price: Some(Text("0".into())),
-        actual_price: Some(Text("0".into())),
-        recharge_code: s(""),
-        love_cost: Some(Text("0".into())),
-        retmsg: s(&o.retmsg),
-        pfn: Some(Pfn::from_code(&pfn)),
-        trans_type: Some(TransType::Normal),
-        redeem: s(""),
-        payment_name: s(""),
-        nois: Some(Text(String::new())),
-        group_id: s(""),
-        bank_id: s(&pay.bank_id),
-        expired_date: s(&pay.expired_date),
-        result_type: Some(if o.payment.is_some() {
-            ResultType::Json
-        } else {
-            ResultType::Unknown
-        }),
-        result_content_type: Some(ResultContentType::from_code(&pay.result_content_type)),
-        result_content: s(if pay.result_content.is_empty() {
-            "{}"
-        } else {
-            &pay.result_content
-        }),
-        echo_0: Some(r.echo_0.clone().unwrap_or_default()),
-        echo_1: Some(r.echo_1.clone().unwrap_or_default()),
-        echo_2: Some(r.echo_2.clone().unwrap_or_default()),
-        echo_3: Some(r.echo_3.clone().unwrap_or_default()),
-        echo_4: Some(r.echo_4.clone().unwrap_or_default()),
-    }
-}
-
-/// The invoice lines (『商品細項』): items, then vouchers as negative lines.
-/// With `voucher_invoice_type` 2 the paid vouchers are part of the invoiced
-/// amount, so they are not deducted.
-fn invoice_lines(r: &OrderRequest) -> Vec<(String, i64, i64)> {
-    let mut lines: Vec<(String, i64, i64)> = r
-        .items
-        .iter()
-        .map(|i: &Item| {
-            (
-                i.name.clone(),
-                i.amount.map(|a| a.get()).unwrap_or(1),
-                i.cost.map(|c| c.get()).unwrap_or(0),
-            )
-        })
-        .collect();
-    for v in r.voucher_free.as_deref().unwrap_or_default() {
-        let v: &FreeVoucher = v;
-        lines.push((v.name.clone(), 1, -v.cost.map(|c| c.get()).unwrap_or(0)));
-    }
-    if r.voucher_invoice_type != Some(VoucherInvoiceType::AmountPaidPlusPaidVouchers) {
-        for v in r.voucher_paid.as_deref().unwrap_or_default() {
-            let v: &PaidVoucher = v;
-            lines.push((v.name.clone(), 1, -v.cost.map(|c| c.get()).unwrap_or(0)));
-        }
-    }
-    lines
-}
-
-/// 發票金額: type 1 the amount paid; type 2 the amount paid plus the paid vouchers.
-pub fn invoice_amount(r: &OrderRequest) -> i64 {
-    match r.voucher_invoice_type {
-        Some(VoucherInvoiceType::AmountPaidPlusPaidVouchers) => order_cost(r) + paid_voucher_sum(r),
-        _ => order_cost(r),
-    }
-}
-
-fn detail_json(lines: &[(String, i64, i64)]) -> String {
-    let v: Vec<Value> = lines
-        .iter()
-        .map(|(name, qty, unit)| {
-            json!({"Description": name, "Quantity": qty.to_string(), "UnitPrice": unit.to_string(), "Amount": (qty * unit).to_string()})
-        })
-        .collect();
-    Value::Array(v).to_string()
-}
-
-fn empty_invoice(r: &OrderRequest) -> InvoiceInfo {
-    InvoiceInfo {
-        invoice_state: Some(InvoiceState::None),
-        invoice_date: s(""),
-        invoice_wordtrack: s(""),
-        invoice_number: s(""),
-        invoice_rand_code: s(""),
-        invoice_seller_ban: s(""),
-        invoice_buyer_ban: s(""),
-        invoice_left_qrcode: s(""),
-        invoice_middle_barcode: s(""),
-        invoice_right_qrcode: s(""),
-        invoice_title_type: Some(InvoiceTitleType::Text),
-        invoice_title: s(""),
-        invoice_print_type: Some(InvoicePrintType::None),
-        invoice_print_device: Some(InvoicePrintDevice::Own),
-        invoice_amount: Some(StrInt(0)),
-        invoice_sales_amount: Some(StrInt(0)),
-        invoice_tax_amount: Some(StrInt(0)),
-        invoice_order_detail: s("[]"),
-        invoice_ratetype: Some(
-            r.invoice_ratetype
-                .clone()
-                .unwrap_or(InvoiceRateType::Taxable),
-        ),
-        invoice_input_type: Some(
-            r.invoice_input_type
-                .clone()
-                .unwrap_or(InvoiceInputType::Donation),
-        ),
-        invoice_allowance: Some(Vec::new()),
-    }
-}
-
-fn invoice(o: &OrderRecord) -> InvoiceInfo {
-    let r = &o.request;
-    let mut inv = empty_invoice(r);
-    if !is_paid_like(&o.prc) || o.invoice_number.is_empty() {
-        return inv;
-    }
-    let amount = invoice_amount(r);
-    let lines = invoice_lines(r);
-    let issued = if o.refund.is_some() {
-        first_paid_stamp(o)
-    } else {
-        o.finishtime.clone()
-    };
-    let roc = issued
-        .get(0..4)
-        .and_then(|y| y.parse::<i32>().ok())
-        .map(|y| y - 1911)
-        .unwrap_or(0);
-    let month = issued.get(4..6).unwrap_or("01");
-    let seller = r
-        .store_uid
-        .as_str()
-        .get(0..8)
-        .unwrap_or_default()
-        .to_owned();
-    inv.invoice_state = Some(InvoiceState::Issued);
-    inv.invoice_date = s(&issued);
-    inv.invoice_wordtrack = s(&o.invoice_wordtrack);
-    inv.invoice_number = s(&o.invoice_number);
-    inv.invoice_rand_code = s(&o.invoice_rand_code);
-    inv.invoice_seller_ban = s(&seller);
-    inv.invoice_buyer_ban = s(r.invoice_b2b_id.as_deref().unwrap_or_default());
-    inv.invoice_left_qrcode = Some(format!(
-        "{}{}{}{}{:08x}{:08x}00000000{}",
-        o.invoice_wordtrack,
-        o.invoice_number,
-        issued.get(0..8).unwrap_or_default(),
-        o.invoice_rand_code,
-        amount,
-        amount,
-        seller
-    ));
-    inv.invoice_middle_barcode = Some(format!(
-        "{roc}{month}{}{}{}",
-        o.invoice_wordtrack, o.invoice_number, o.invoice_rand_code
-    ));
-    inv.invoice_right_qrcode = Some(format!(
-        "**{}",
-        lines
-            .iter()
-            .skip(1)
-            .map(|(n, q, u)| format!("{n}:{q}:{u}"))
-            .collect::<Vec<_>>()
-            .join(":")
-    ));
-    inv.invoice_title = s(r.invoice_b2b_title.as_deref().unwrap_or_default());
-    inv.invoice_amount = Some(StrInt(amount));
-    inv.invoice_sales_amount = Some(StrInt(amount));
-    inv.invoice_tax_amount = Some(StrInt(0));
-    inv.invoice_order_detail = Some(detail_json(&lines));
-    if let Some(rf) = &o.refund {
-        if rf.invoice_state == "4" {
-            inv.invoice_state = Some(InvoiceState::Voided);
-        } else {
-            inv.invoice_state = Some(InvoiceState::Allowance);
-            let detail: Vec<Value> = lines
-                .iter()
-                .enumerate()
-                .map(|(i, (name, qty, unit))| {
-                    json!({"SeqNo": i.to_string(), "ItemID": rf.refund_uid.to_string(), "ItemName": name,
-                           "Qty": qty.to_string(), "TotalAmount": (qty * unit).to_string(), "RateType": "1"})
-                })
-                .collect();
-            inv.invoice_allowance = Some(vec![InvoiceAllowance {
-                uid: Some(Text(rf.refund_uid.to_string())),
-                amount: Some(Int(amount)),
-                order_detail: Some(Value::Array(detail).to_string()),
-                extra: Default::default(),
-            }]);
-        }
-    }
-    inv
-}
-
-fn first_paid_stamp(o: &OrderRecord) -> String {
-    // The finishtime of payment is not kept separately once refunded; the
-    // history has RFC 3339 times, so derive YYYYMMDDHHmmss from it.
+/// When the order was first paid (250 or 600), from its history.
+pub fn first_paid_time(o: &OrderRecord) -> Option<OffsetDateTime> {
     o.history
         .iter()
         .find(|h| h.prc == "250" || h.prc == "600")
-        .and_then(|h| {
-            OffsetDateTime::parse(&h.time, &time::format_description::well_known::Rfc3339)
-                .ok()
-                .map(|t| stamp(t.to_offset(time::macros::offset!(+8))))
-        })
-        .unwrap_or_else(|| o.finishtime.clone())
-}
-
-/// 『交易查詢』回傳欄位 for an order.
-pub fn query_reply(o: &OrderRecord) -> QueryReply {
-    let r = &o.request;
-    let mut extra = serde_json::Map::new();
-    extra.insert(
-        "pay_mode_uid".into(),
-        json!(if o.payment.is_some() { 1 } else { 0 }),
-    );
-    extra.insert("store_group_id".into(), json!(""));
-    let appropriation = if is_paid_like(&o.prc) {
-        let t = now_tw() + TimeDuration::days(45);
-        day_stamp(t)
-    } else {
-        String::new()
-    };
-    let refund_order = o
-        .refund
-        .as_ref()
-        .map(|rf| {
-            let mut inv = empty_invoice(r);
-            inv.invoice_allowance = Some(Vec::new());
-            RefundOrderInfo {
-                uid: Some(Text(rf.refund_uid.to_string())),
-                prc: Some(StatusCode::Refunded),
-                cost: Some(StrInt(rf.cost)),
-                currency: Some(Currency::Twd),
-                actual_cost: Some(StrInt(rf.cost)),
-                actual_currency: Some(Currency::Twd),
-                voucher_paid: Some(r.voucher_paid.clone().unwrap_or_default()),
-                retmsg: s("退款完成"),
-                finishtime: s(&rf.finishtime),
-                appropriation_date: s(&appropriation),
-                invoice: inv,
-                extra: Default::default(),
-            }
-        })
-        .into_iter()
-        .collect();
-    let cancel_order: Vec<CancelOrderInfo> = Vec::new();
-    QueryReply {
-        transaction: transaction(o),
-        appropriation_date: Some(appropriation),
-        refund_order: Some(refund_order),
-        cancel_order: Some(cancel_order),
-        invoice: invoice(o),
-        invoice_cloud_type: Some(
-            r.invoice_cloud_type
-                .clone()
-                .unwrap_or(InvoiceCloudType::Other(String::new())),
-        ),
-        invoice_mobile_code: s(r.invoice_mobile_code.as_deref().unwrap_or_default()),
-        invoice_tax_id: s(r.invoice_tax_id.as_deref().unwrap_or_default()),
-        invoice_natural_person: s(r.invoice_natural_person.as_deref().unwrap_or_default()),
-        invoice_m_post_zone: s(r.invoice_m_post_zone.as_deref().unwrap_or_default()),
-        invoice_m_address: s(r.invoice_m_address.as_deref().unwrap_or_default()),
-        invoice_love_code: s(r.invoice_love_code.as_deref().unwrap_or_default()),
-        invoice_b2b_title: s(r.invoice_b2b_title.as_deref().unwrap_or_default()),
-        invoice_b2b_id: s(r.invoice_b2b_id.as_deref().unwrap_or_default()),
-        invoice_b2b_post_zone: s(""),
-        invoice_b2b_address: s(r.invoice_b2b_address.as_deref().unwrap_or_default()),
-        extra,
-    }
-}
-
-/// 『退款完成回傳資訊』 for a refunded order.
-pub fn refund_row(o: &OrderRecord) -> RefundRowData {
-    let r = &o.request;
-    let rf = o.refund.clone();
-    let t = transaction(o);
-    RefundRowData {
-        uid: t.uid.clone(),
-        refund_uid: rf.as_ref().map(|x| Text(x.refund_uid.to_string())),
-        key: t.key.clone(),
-        prc: t.prc.clone(),
-        finishtime: t.finishtime.clone(),
-        order_id: t.order_id.clone(),
-        user_id: t.user_id.clone(),
-        cost: rf.as_ref().map(|x| StrInt(x.cost)),
-        currency: t.currency.clone(),
-        actual_cost: rf.as_ref().map(|x| StrInt(x.cost)),
-        voucher_paid: Some(r.voucher_paid.clone().unwrap_or_default()),
-        actual_currency: t.actual_currency.clone(),
-        retmsg: t.retmsg.clone(),
-        pfn: t.pfn.clone(),
-        payment_name: s(""),
-        nois: Some(Text(String::new())),
-        group_id: s(""),
-        refund_type: rf.as_ref().map(|x| RefundType::from_code(&x.refund_type)),
-        expected_refund_date: rf.as_ref().map(|x| x.expected_refund_date.clone()),
-        echo_0: t.echo_0.clone(),
-        echo_1: t.echo_1.clone(),
-        echo_2: t.echo_2.clone(),
-        echo_3: t.echo_3.clone(),
-        echo_4: t.echo_4.clone(),
-        extra: Default::default(),
-    }
-}
-
-/// The callback report for the order's current state (with the refund
-/// extras once refunded).
-pub fn notification(o: &OrderRecord) -> Notification {
-    let mut n = Notification {
-        transaction: transaction(o),
-        ..Notification::default()
-    };
-    if let (Some(rf), "230") = (&o.refund, o.prc.as_str()) {
-        n.refund_uid = Some(Text(rf.refund_uid.to_string()));
-        n.refund_type = Some(RefundType::from_code(&rf.refund_type));
-        n.expected_refund_date = Some(rf.expected_refund_date.clone());
-        n.transaction.cost = Some(StrInt(rf.cost));
-        n.transaction.actual_cost = Some(StrInt(rf.cost));
-    }
-    n
+        .and_then(|h| parse_rfc3339(&h.time))
 }
 
 fn seed_request(store_uid: &str, serial: &str, refund_return_type: &str) -> OrderRequest {
@@ -1104,7 +1148,9 @@ fn seed_order(
             result_content: "{}".into(),
             ..PaymentInfo::default()
         }),
-        refund: None,
+        refunds: Vec::new(),
+        cancel: None,
+        page_expired: false,
         invoice_wordtrack: "SW".into(),
         invoice_number: invoice_number.into(),
         invoice_rand_code: rand_code.into(),
@@ -1187,5 +1233,145 @@ impl Persist {
         std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, path)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn t0() -> OffsetDateTime {
+        parse_stamp("20260301120000").unwrap()
+    }
+
+    fn secs(t: OffsetDateTime, s: i64) -> OffsetDateTime {
+        t + TimeDuration::seconds(s)
+    }
+
+    fn store_with_order() -> (Store, u64) {
+        let mut s = Store::seeded("289151880002");
+        let (uid, _) = s.create(seed_request("289151880002", "1", "1"), t0());
+        (s, uid)
+    }
+
+    fn plan(pending: bool) -> RefundPlan {
+        RefundPlan {
+            cost: 900,
+            voucher_paid: Vec::new(),
+            invoice_state: "4".into(),
+            refund_type: if pending { "2" } else { "1" }.into(),
+            pending,
+            expected_refund_date: if pending { "20260310".into() } else { String::new() },
+            source: "api",
+        }
+    }
+
+    #[test]
+    fn an_unpaid_page_expires_to_a0002_at_its_deadline() {
+        let (mut s, uid) = store_with_order();
+        assert!(s.sweep(secs(t0(), 59), 60).is_empty());
+        let reports = s.sweep(secs(t0(), 61), 60);
+        assert_eq!(reports.len(), 1);
+        let o = &s.orders[&uid];
+        assert_eq!(o.prc, "A0002");
+        assert!(o.page_expired);
+        assert_eq!(o.finishtime, "20260301120100", "as of the deadline");
+        assert!(s.sweep(secs(t0(), 120), 60).is_empty(), "once");
+        let e = s.pay(uid, Payment::Instant("CASH"), secs(t0(), 120));
+        assert!(matches!(e, Err(TransitionError::PageExpired { .. })));
+        // Seeds and paid orders are left alone.
+        assert_eq!(s.orders[&95217].prc, "250");
+    }
+
+    #[test]
+    fn a_store_code_expires_to_380_after_its_limit_date() {
+        let (mut s, uid) = store_with_order();
+        s.orders.get_mut(&uid).unwrap().request.limit_pay_days = Some(Int(1));
+        let o = s
+            .pay(uid, Payment::Deferred(Pfn::CStoreCode), t0())
+            .unwrap();
+        assert_eq!(o.prc, "260");
+        assert_eq!(o.payment.unwrap().expired_date, "20260302235959");
+        assert!(s.sweep(parse_stamp("20260302235959").unwrap(), 60).is_empty());
+        let reports = s.sweep(parse_stamp("20260303000000").unwrap(), 60);
+        assert_eq!(reports.len(), 1);
+        assert_eq!(s.orders[&uid].prc, "380");
+        assert_eq!(s.orders[&uid].finishtime, "20260303000000");
+    }
+
+    #[test]
+    fn refunds_keep_the_order_paid_and_complete_on_their_date() {
+        let (mut s, uid) = store_with_order();
+        assert!(matches!(
+            s.refund(uid, plan(false), t0()),
+            Err(TransitionError::InvalidState { .. })
+        ));
+        s.pay(uid, Payment::Card("4938170130000003".into()), t0())
+            .unwrap();
+        let (o, rf) = s.refund(uid, plan(true), secs(t0(), 5)).unwrap();
+        assert_eq!(o.prc, "250");
+        assert_eq!(o.finishtime, "20260301120000");
+        assert_eq!(rf.state, RefundState::Pending);
+        assert!(o.fully_refunded(), "voucher mode: any refund is the full one");
+        assert!(s.refund(uid, plan(false), secs(t0(), 6)).is_err());
+        assert!(s.sweep(parse_stamp("20260309235959").unwrap(), 60).is_empty());
+        let reports = s.sweep(parse_stamp("20260310000000").unwrap(), 60);
+        assert!(matches!(&reports[..], [Report::Refund(_, r)] if r.state == RefundState::Done));
+        assert_eq!(s.orders[&uid].refunds[0].finishtime, "20260310000000");
+        assert!(s.complete_refunds(uid, None, t0()).is_err(), "none pending");
+    }
+
+    #[test]
+    fn waiting_states_move_on_and_never_expire() {
+        let mut s = Store::seeded("289151880002");
+        let mut order = || s.create(seed_request("289151880002", "1", "1"), t0()).0;
+        let (a, b, c, d) = (order(), order(), order(), order());
+        let o = s
+            .pay(a, Payment::CardAuthorize("4938170130000003".into()), t0())
+            .unwrap();
+        assert_eq!(o.prc, "245");
+        assert!(o.invoice_number.is_empty() && !o.ever_paid());
+        s.pay(b, Payment::Waiting("WEBATM"), t0()).unwrap();
+        s.lose_answer(c, Some(LostAttempt::Card("4938170130000003".into())), t0())
+            .unwrap();
+        assert_eq!(s.orders[&c].payment.as_ref().unwrap().acode, "");
+        assert!(s.settle(d, "247", t0()).is_err());
+        assert!(s.settle(d, "245", t0()).is_err());
+        // Only the unpaid order d is abandoned; none has a LimitDate.
+        let reports = s.sweep(secs(t0(), 400 * 86_400), 60);
+        assert_eq!(reports.len(), 1);
+        assert_eq!(s.orders[&d].prc, "A0002");
+        for (uid, prc) in [(a, "245"), (b, "280"), (c, "A0001")] {
+            assert_eq!(s.orders[&uid].prc, prc);
+            assert_eq!(s.orders[&uid].payment.as_ref().unwrap().expired_date, "");
+        }
+        assert!(matches!(
+            s.lose_answer(d, None, t0()),
+            Err(TransitionError::PageExpired { .. })
+        ));
+        assert_eq!(s.settle(a, "247", t0()).unwrap().prc, "247");
+        assert!(s.settle(a, "600", t0()).is_err());
+        let o = s.settle(a, "250", t0()).unwrap();
+        assert!(!o.invoice_number.is_empty() && o.ever_paid());
+        assert_eq!(s.settle(b, "300", t0()).unwrap().prc, "300");
+        let o = s.settle(c, "600", t0()).unwrap();
+        assert_eq!(o.payment.as_ref().unwrap().acode.len(), 6);
+        assert!(!o.invoice_number.is_empty());
+        assert!(matches!(
+            s.settle(c, "nope", t0()),
+            Err(TransitionError::BadInput(_))
+        ));
+    }
+
+    #[test]
+    fn cancel_only_unpaid_orders() {
+        let (mut s, uid) = store_with_order();
+        let o = s.cancel(uid, t0()).unwrap();
+        assert_eq!(o.prc, "220");
+        assert!(o.cancel.as_ref().unwrap().cancel_uid > uid);
+        assert!(s.cancel(uid, t0()).is_err());
+        assert!(s.cancel(95217, t0()).is_err());
+        assert!(s.pay(uid, Payment::Instant("CASH"), t0()).is_err());
     }
 }

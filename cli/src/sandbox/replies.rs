@@ -1,0 +1,460 @@
+//! Replies and reports built from an order: the transaction fields shared by
+//! the query and the callbacks, 『交易查詢』回傳欄位 (with `refund_order` and
+//! `cancel_order`), 『退款完成回傳資訊』 and the callback reports.
+
+use super::state::{first_paid_time, order_cost, plus_days, day_stamp, OrderRecord, RefundRecord, RefundState, Report};
+use mypay_edge::codes::*;
+use mypay_edge::lenient::{Int, StrInt, Text};
+use mypay_edge::models::{
+    CancelOrderInfo, FreeVoucher, InvoiceAllowance, InvoiceInfo, Item, Notification, OrderRequest,
+    PaidVoucher, QueryReply, RefundOrderInfo, RefundRowData, Transaction,
+};
+use serde_json::{json, Value};
+
+fn is_paid_like(prc: &str) -> bool {
+    matches!(prc, "250" | "600")
+}
+
+fn s(v: &str) -> Option<String> {
+    Some(v.to_owned())
+}
+
+/// The whole transaction as reports and the query show it (every documented
+/// field present, empty when it does not apply).
+pub fn transaction(o: &OrderRecord) -> Transaction {
+    let r = &o.request;
+    let pay = o.payment.clone().unwrap_or_default();
+    let pfn = if pay.pfn.is_empty() {
+        r.pfn
+            .as_ref()
+            .map(|p| p.code().to_owned())
+            .unwrap_or_default()
+    } else {
+        pay.pfn.clone()
+    };
+    let cost = order_cost(r);
+    Transaction {
+        uid: Some(Text(o.uid.to_string())),
+        key: s(&o.key),
+        prc: Some(StatusCode::from_code(&o.prc)),
+        finishtime: s(&o.finishtime),
+        cardno: s(&pay.cardno),
+        acode: s(&pay.acode),
+        card_type: Some(CardType::from_code(if pay.card_type.is_empty() {
+            "0"
+        } else {
+            &pay.card_type
+        })),
+        issuing_bank: s(&pay.issuing_bank),
+        issuing_bank_uid: s(&pay.issuing_bank_uid),
+        is_agent_charge: Some(r.effective_is_agent_charge()),
+        transaction_mode: Some(if o.payment.is_some() {
+            TransactionMode::CollectionAgent
+        } else {
+            TransactionMode::NotYet
+        }),
+        supplier_name: s(&pay.supplier_name),
+        supplier_code: Some(SupplierCode::from_code(&pay.supplier_code)),
+        order_id: Some(r.order_id.clone()),
+        user_id: Some(r.user_id.clone()),
+        cost: Some(StrInt(cost)),
+        currency: Some(r.currency.clone().unwrap_or(Currency::Twd)),
+        actual_cost: Some(StrInt(cost)),
+        actual_currency: Some(r.currency.clone().unwrap_or(Currency::Twd)),
+        voucher_paid: Some(r.voucher_paid.clone().unwrap_or_default()),
+        voucher_free: Some(r.voucher_free.clone().unwrap_or_default()),
+        price: Some(Text("0".into())),
+        actual_price: Some(Text("0".into())),
+        recharge_code: s(""),
+        love_cost: Some(Text("0".into())),
+        retmsg: s(&o.retmsg),
+        pfn: Some(Pfn::from_code(&pfn)),
+        trans_type: Some(TransType::Normal),
+        redeem: s(""),
+        payment_name: s(""),
+        nois: Some(Text(String::new())),
+        group_id: s(""),
+        bank_id: s(&pay.bank_id),
+        expired_date: s(&pay.expired_date),
+        result_type: Some(if o.payment.is_some() {
+            ResultType::Json
+        } else {
+            ResultType::Unknown
+        }),
+        result_content_type: Some(ResultContentType::from_code(&pay.result_content_type)),
+        result_content: s(if pay.result_content.is_empty() {
+            "{}"
+        } else {
+            &pay.result_content
+        }),
+        echo_0: Some(r.echo_0.clone().unwrap_or_default()),
+        echo_1: Some(r.echo_1.clone().unwrap_or_default()),
+        echo_2: Some(r.echo_2.clone().unwrap_or_default()),
+        echo_3: Some(r.echo_3.clone().unwrap_or_default()),
+        echo_4: Some(r.echo_4.clone().unwrap_or_default()),
+    }
+}
+
+/// The invoice lines (『商品細項』): items, then vouchers as negative lines.
+/// With `voucher_invoice_type` 2 the paid vouchers are part of the invoiced
+/// amount, so they are not deducted.
+fn invoice_lines(r: &OrderRequest) -> Vec<(String, i64, i64)> {
+    let mut lines: Vec<(String, i64, i64)> = r
+        .items
+        .iter()
+        .map(|i: &Item| {
+            (
+                i.name.clone(),
+                i.amount.map(|a| a.get()).unwrap_or(1),
+                i.cost.map(|c| c.get()).unwrap_or(0),
+            )
+        })
+        .collect();
+    for v in r.voucher_free.as_deref().unwrap_or_default() {
+        let v: &FreeVoucher = v;
+        lines.push((v.name.clone(), 1, -v.cost.map(|c| c.get()).unwrap_or(0)));
+    }
+    if r.voucher_invoice_type != Some(VoucherInvoiceType::AmountPaidPlusPaidVouchers) {
+        for v in r.voucher_paid.as_deref().unwrap_or_default() {
+            let v: &PaidVoucher = v;
+            lines.push((v.name.clone(), 1, -v.cost.map(|c| c.get()).unwrap_or(0)));
+        }
+    }
+    lines
+}
+
+/// 發票金額: type 1 the amount paid; type 2 the amount paid plus the paid vouchers.
+pub fn invoice_amount(r: &OrderRequest) -> i64 {
+    match r.voucher_invoice_type {
+        Some(VoucherInvoiceType::AmountPaidPlusPaidVouchers) => order_cost(r) + paid_voucher_sum(r),
+        _ => order_cost(r),
+    }
+}
+
+fn detail_json(lines: &[(String, i64, i64)]) -> String {
+    let v: Vec<Value> = lines
+        .iter()
+        .map(|(name, qty, unit)| {
+            json!({"Description": name, "Quantity": qty.to_string(), "UnitPrice": unit.to_string(), "Amount": (qty * unit).to_string()})
+        })
+        .collect();
+    Value::Array(v).to_string()
+}
+
+fn empty_invoice(r: &OrderRequest) -> InvoiceInfo {
+    InvoiceInfo {
+        invoice_state: Some(InvoiceState::None),
+        invoice_date: s(""),
+        invoice_wordtrack: s(""),
+        invoice_number: s(""),
+        invoice_rand_code: s(""),
+        invoice_seller_ban: s(""),
+        invoice_buyer_ban: s(""),
+        invoice_left_qrcode: s(""),
+        invoice_middle_barcode: s(""),
+        invoice_right_qrcode: s(""),
+        invoice_title_type: Some(InvoiceTitleType::Text),
+        invoice_title: s(""),
+        invoice_print_type: Some(InvoicePrintType::None),
+        invoice_print_device: Some(InvoicePrintDevice::Own),
+        invoice_amount: Some(StrInt(0)),
+        invoice_sales_amount: Some(StrInt(0)),
+        invoice_tax_amount: Some(StrInt(0)),
+        invoice_order_detail: s("[]"),
+        invoice_ratetype: Some(
+            r.invoice_ratetype
+                .clone()
+                .unwrap_or(InvoiceRateType::Taxable),
+        ),
+        invoice_input_type: Some(
+            r.invoice_input_type
+                .clone()
+                .unwrap_or(InvoiceInputType::Donation),
+        ),
+        invoice_allowance: Some(Vec::new()),
+    }
+}
+
+fn paid_voucher_sum(r: &OrderRequest) -> i64 {
+    r.voucher_paid
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|v| v.cost.map(|c| c.get()).unwrap_or(0))
+        .sum()
+}
+
+/// Refunds that are done, oldest first.
+fn done_refunds(o: &OrderRecord) -> impl Iterator<Item = &RefundRecord> {
+    o.refunds.iter().filter(|r| r.state == RefundState::Done)
+}
+
+/// YYYYMMDDHHmmss of the payment (the invoice date).
+fn paid_stamp(o: &OrderRecord) -> String {
+    first_paid_time(o)
+        .map(super::state::stamp)
+        .unwrap_or_else(|| o.finishtime.clone())
+}
+
+fn invoice(o: &OrderRecord) -> InvoiceInfo {
+    let r = &o.request;
+    let mut inv = empty_invoice(r);
+    if !is_paid_like(&o.prc) || o.invoice_number.is_empty() {
+        return inv;
+    }
+    let amount = invoice_amount(r);
+    let lines = invoice_lines(r);
+    let issued = paid_stamp(o);
+    let roc = issued
+        .get(0..4)
+        .and_then(|y| y.parse::<i32>().ok())
+        .map(|y| y - 1911)
+        .unwrap_or(0);
+    let month = issued.get(4..6).unwrap_or("01");
+    let seller = r
+        .store_uid
+        .as_str()
+        .get(0..8)
+        .unwrap_or_default()
+        .to_owned();
+    inv.invoice_state = Some(InvoiceState::Issued);
+    inv.invoice_date = s(&issued);
+    inv.invoice_wordtrack = s(&o.invoice_wordtrack);
+    inv.invoice_number = s(&o.invoice_number);
+    inv.invoice_rand_code = s(&o.invoice_rand_code);
+    inv.invoice_seller_ban = s(&seller);
+    inv.invoice_buyer_ban = s(r.invoice_b2b_id.as_deref().unwrap_or_default());
+    inv.invoice_left_qrcode = Some(format!(
+        "{}{}{}{}{:08x}{:08x}00000000{}",
+        o.invoice_wordtrack,
+        o.invoice_number,
+        issued.get(0..8).unwrap_or_default(),
+        o.invoice_rand_code,
+        amount,
+        amount,
+        seller
+    ));
+    inv.invoice_middle_barcode = Some(format!(
+        "{roc}{month}{}{}{}",
+        o.invoice_wordtrack, o.invoice_number, o.invoice_rand_code
+    ));
+    inv.invoice_right_qrcode = Some(format!(
+        "**{}",
+        lines
+            .iter()
+            .skip(1)
+            .map(|(n, q, u)| format!("{n}:{q}:{u}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    ));
+    inv.invoice_title = s(r.invoice_b2b_title.as_deref().unwrap_or_default());
+    inv.invoice_amount = Some(StrInt(amount));
+    inv.invoice_sales_amount = Some(StrInt(amount));
+    inv.invoice_tax_amount = Some(StrInt(0));
+    inv.invoice_order_detail = Some(detail_json(&lines));
+
+    let done: Vec<&RefundRecord> = done_refunds(o).collect();
+    let Some(first) = done.first() else {
+        return inv;
+    };
+    let cost = order_cost(r);
+    let full = |rf: &RefundRecord| o.voucher_mode() || rf.cost >= cost;
+    if done.len() == 1 && full(first) && first.invoice_state == "4" {
+        // 作廢: the whole invoice is voided.
+        inv.invoice_state = Some(InvoiceState::Voided);
+        return inv;
+    }
+    // 折讓: one allowance per refund.
+    inv.invoice_state = Some(InvoiceState::Allowance);
+    let allowances = done
+        .iter()
+        .map(|rf| {
+            let (amount, detail): (i64, Vec<Value>) = if full(rf) {
+                let d = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, qty, unit))| {
+                        json!({"SeqNo": i.to_string(), "ItemID": rf.refund_uid.to_string(), "ItemName": name,
+                               "Qty": qty.to_string(), "TotalAmount": (qty * unit).to_string(), "RateType": "1"})
+                    })
+                    .collect();
+                (amount, d)
+            } else {
+                let name = r.items.first().map(|i| i.name.clone()).unwrap_or_default();
+                let d = vec![json!({"SeqNo": "0", "ItemID": rf.refund_uid.to_string(), "ItemName": name,
+                                    "Qty": "1", "TotalAmount": rf.cost.to_string(), "RateType": "1"})];
+                (rf.cost, d)
+            };
+            InvoiceAllowance {
+                uid: Some(Text(rf.refund_uid.to_string())),
+                amount: Some(Int(amount)),
+                order_detail: Some(Value::Array(detail).to_string()),
+                extra: Default::default(),
+            }
+        })
+        .collect();
+    inv.invoice_allowance = Some(allowances);
+    inv
+}
+
+/// 預計撥款日期: 45 days after the payment, for a paid order.
+fn appropriation_date(o: &OrderRecord) -> String {
+    if !is_paid_like(&o.prc) {
+        return String::new();
+    }
+    first_paid_time(o)
+        .map(|t| day_stamp(plus_days(t, 45)))
+        .unwrap_or_default()
+}
+
+/// 『交易查詢-退款資訊』 of a done refund.
+fn refund_order_info(o: &OrderRecord, rf: &RefundRecord, appropriation: &str) -> RefundOrderInfo {
+    let currency = o.request.currency.clone().unwrap_or(Currency::Twd);
+    RefundOrderInfo {
+        uid: Some(Text(rf.refund_uid.to_string())),
+        prc: Some(StatusCode::Refunded),
+        cost: Some(StrInt(rf.cost)),
+        currency: Some(currency.clone()),
+        actual_cost: Some(StrInt(rf.cost)),
+        actual_currency: Some(currency),
+        voucher_paid: Some(rf.voucher_paid.clone()),
+        retmsg: s("退款完成"),
+        finishtime: s(&rf.finishtime),
+        appropriation_date: s(appropriation),
+        invoice: empty_invoice(&o.request),
+        extra: Default::default(),
+    }
+}
+
+/// 『交易查詢』回傳欄位 for an order: its own prc and finishtime (a refund
+/// does not change them), each done refund in `refund_order`, the
+/// cancellation in `cancel_order`.
+pub fn query_reply(o: &OrderRecord) -> QueryReply {
+    let r = &o.request;
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "pay_mode_uid".into(),
+        json!(if o.payment.is_some() { 1 } else { 0 }),
+    );
+    extra.insert("store_group_id".into(), json!(""));
+    let appropriation = appropriation_date(o);
+    let refund_order = done_refunds(o)
+        .map(|rf| refund_order_info(o, rf, &appropriation))
+        .collect();
+    let currency = r.currency.clone().unwrap_or(Currency::Twd);
+    let cancel_order: Vec<CancelOrderInfo> = o
+        .cancel
+        .iter()
+        .map(|c| CancelOrderInfo {
+            uid: Some(Text(c.cancel_uid.to_string())),
+            prc: Some(StatusCode::Cancelled),
+            cost: Some(StrInt(c.cost)),
+            currency: Some(currency.clone()),
+            actual_cost: Some(StrInt(c.cost)),
+            actual_currency: Some(currency.clone()),
+            retmsg: s("取消成功"),
+            finishtime: s(&c.finishtime),
+            extra: Default::default(),
+        })
+        .collect();
+    QueryReply {
+        transaction: transaction(o),
+        appropriation_date: Some(appropriation),
+        refund_order: Some(refund_order),
+        cancel_order: Some(cancel_order),
+        invoice: invoice(o),
+        invoice_cloud_type: Some(
+            r.invoice_cloud_type
+                .clone()
+                .unwrap_or(InvoiceCloudType::Other(String::new())),
+        ),
+        invoice_mobile_code: s(r.invoice_mobile_code.as_deref().unwrap_or_default()),
+        invoice_tax_id: s(r.invoice_tax_id.as_deref().unwrap_or_default()),
+        invoice_natural_person: s(r.invoice_natural_person.as_deref().unwrap_or_default()),
+        invoice_m_post_zone: s(r.invoice_m_post_zone.as_deref().unwrap_or_default()),
+        invoice_m_address: s(r.invoice_m_address.as_deref().unwrap_or_default()),
+        invoice_love_code: s(r.invoice_love_code.as_deref().unwrap_or_default()),
+        invoice_b2b_title: s(r.invoice_b2b_title.as_deref().unwrap_or_default()),
+        invoice_b2b_id: s(r.invoice_b2b_id.as_deref().unwrap_or_default()),
+        invoice_b2b_post_zone: s(""),
+        invoice_b2b_address: s(r.invoice_b2b_address.as_deref().unwrap_or_default()),
+        extra,
+    }
+}
+
+fn refund_retmsg(rf: &RefundRecord) -> &'static str {
+    match rf.state {
+        RefundState::Done => "退款完成",
+        RefundState::Pending => "退款申請成功,等待退款 (refund accepted, pending)",
+    }
+}
+
+/// 『退款完成回傳資訊』 for one refund of the order.
+pub fn refund_row(o: &OrderRecord, rf: &RefundRecord) -> RefundRowData {
+    let t = transaction(o);
+    RefundRowData {
+        uid: t.uid.clone(),
+        refund_uid: Some(Text(rf.refund_uid.to_string())),
+        key: t.key.clone(),
+        prc: Some(StatusCode::Refunded),
+        finishtime: s(&rf.finishtime),
+        order_id: t.order_id.clone(),
+        user_id: t.user_id.clone(),
+        cost: Some(StrInt(rf.cost)),
+        currency: t.currency.clone(),
+        actual_cost: Some(StrInt(rf.cost)),
+        voucher_paid: Some(rf.voucher_paid.clone()),
+        actual_currency: t.actual_currency.clone(),
+        retmsg: s(refund_retmsg(rf)),
+        pfn: t.pfn.clone(),
+        payment_name: s(""),
+        nois: Some(Text(String::new())),
+        group_id: s(""),
+        refund_type: Some(RefundType::from_code(&rf.refund_type)),
+        expected_refund_date: Some(rf.expected_refund_date.clone()),
+        echo_0: t.echo_0.clone(),
+        echo_1: t.echo_1.clone(),
+        echo_2: t.echo_2.clone(),
+        echo_3: t.echo_3.clone(),
+        echo_4: t.echo_4.clone(),
+        extra: Default::default(),
+    }
+}
+
+/// The callback report for the order's current state.
+pub fn notification(o: &OrderRecord) -> Notification {
+    Notification {
+        transaction: transaction(o),
+        ..Notification::default()
+    }
+}
+
+/// The callback report of a refund: the order's fields with prc 230, the
+/// refund's amount and vouchers, and `refund_uid`, `refund_type`,
+/// `expected_refund_date`.
+pub fn refund_notification(o: &OrderRecord, rf: &RefundRecord) -> Notification {
+    let mut t = transaction(o);
+    t.prc = Some(StatusCode::Refunded);
+    t.cost = Some(StrInt(rf.cost));
+    t.actual_cost = Some(StrInt(rf.cost));
+    t.voucher_paid = Some(rf.voucher_paid.clone());
+    t.finishtime = s(&rf.finishtime);
+    t.retmsg = s(refund_retmsg(rf));
+    Notification {
+        transaction: t,
+        refund_uid: Some(Text(rf.refund_uid.to_string())),
+        refund_type: Some(RefundType::from_code(&rf.refund_type)),
+        expected_refund_date: Some(rf.expected_refund_date.clone()),
+        ..Notification::default()
+    }
+}
+
+impl Report {
+    /// The report as posted.
+    pub fn notification(&self) -> Notification {
+        match self {
+            Report::State(o) => notification(o),
+            Report::Refund(o, rf) => refund_notification(o, rf),
+        }
+    }
+}
