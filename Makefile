@@ -29,14 +29,15 @@ setup:
 build-cli:
 	cargo build --release -p mypay-cli
 
+## lint: rustfmt, and clippy once per target (native: every crate; wasm32: the Worker and the npm bindings)
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --features js -- -D warnings
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo clippy -p mypay-edge -p mypay-edge-js --target wasm32-unknown-unknown --all-targets --all-features -- -D warnings
 
+## wasm-core: the protocol crate builds for wasm32 (inside the npm bindings, which bring getrandom's `js`)
 wasm-core:
-	cargo build --lib --target wasm32-unknown-unknown
+	cargo build -p mypay-edge-js --target wasm32-unknown-unknown
 
 test-rust:
 	cargo test --workspace

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package mypay-edge (js/) from the crate's `js` feature and
+# Builds the npm package mypay-edge (js/) from the bindings crate js/bindings and
 # packs it: js/dist/ (gitignored) and target/npm/mypay-edge-<version>.tgz.
 #
 #   scripts/build-js.sh            # build + pack
@@ -21,23 +21,17 @@ if [ "$have" != "$want" ]; then
 fi
 [ -x node_modules/.bin/esbuild ] || { echo "build-js: node_modules/.bin/esbuild missing: run scripts/setup.sh node" >&2; exit 1; }
 
-log "cargo build (js feature, release, wasm32)"
-cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --features js
-# Another build (the worker's) writes the same artifact path: take a copy at
-# once and check below that it is the js build.
+log "cargo build -p mypay-edge-js (release, wasm32)"
+cargo build -p mypay-edge-js --lib --release --target wasm32-unknown-unknown
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cp target/wasm32-unknown-unknown/release/mypay_edge.wasm "$tmp/mypay_edge.wasm"
+cp "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/mypay_edge_js.wasm" "$tmp/mypay_edge.wasm"
 
 DIST=js/dist
 rm -rf "$DIST"
 mkdir -p "$DIST/wasm"
 log "wasm-bindgen --target web"
 wasm-bindgen --target web --no-typescript --out-dir "$DIST/wasm" --out-name mypay_edge "$tmp/mypay_edge.wasm"
-if ! grep -q 'export function valueTables' "$DIST/wasm/mypay_edge.js" || grep -q '__wbg_fetch\|export function fetch' "$DIST/wasm/mypay_edge.js"; then
-  echo "build-js: $tmp/mypay_edge.wasm is not the js feature's build (a concurrent worker build?): run again" >&2
-  exit 1
-fi
 
 if [ "${MYPAY_WASM_OPT:-1}" != 0 ] && [ -x node_modules/binaryen/bin/wasm-opt ]; then
   log "wasm-opt -O3"
@@ -57,7 +51,7 @@ rm "$DIST/node-cjs-entry.js"
 cp js/index.d.ts "$DIST/index.d.cts"
 
 version=$(node -p "require('./js/package.json').version")
-crate=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
+crate=$(awk -F'"' '/^version = /{print $2; exit}' js/bindings/Cargo.toml)
 [ "$version" = "$crate" ] || { echo "build-js: js/package.json version $version != crate version $crate" >&2; exit 1; }
 
 log "smoke test"

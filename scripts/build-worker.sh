@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Worker (the `worker` feature) into build/worker/ with worker-build,
+# Builds the Worker (the root crate, for wasm32) into build/worker/ with worker-build,
 # using the local wasm-bindgen and the npm binaryen wasm-opt so that nothing is
 # downloaded from GitHub. Idempotent: cargo and worker-build skip what is fresh.
 # Also the `[build] command` of wrangler.toml.
@@ -17,12 +17,12 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 
 # Skip the whole build when nothing that goes into it changed.
 stamp=build/.worker-build-stamp
-inputs=$(find src Cargo.toml Cargo.lock -newer "$stamp" -print -quit 2>/dev/null || echo changed)
+inputs=$(find src crates/mypay-link Cargo.toml Cargo.lock -newer "$stamp" -print -quit 2>/dev/null || echo changed)
 if [ -f "$stamp" ] && [ -z "$inputs" ] && [ -f build/worker/shim.mjs ] && [ -f build/index_bg.wasm ]; then
   echo "build-worker: up to date" >&2
   exit 0
 fi
-worker-build --release --features worker
+worker-build --release
 # (Cargo.toml's wasm-pack metadata turns worker-build's wasm-opt step off; run
 # by hand, `wasm-opt -Oz` saves under 1% here, so the build does without it.)
 touch "$stamp"

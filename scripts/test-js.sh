@@ -43,10 +43,10 @@ node js/test/pack/run.mjs
 
 step "wasm-bindgen-test in Node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --features js --test wasm
+  cargo test -p mypay-edge-js --target wasm32-unknown-unknown --test wasm
 
 step "wasm-bindgen-test in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --features js --test wasm_browser
+  cargo test -p mypay-edge-js --target wasm32-unknown-unknown --test wasm_browser
 
 step "all mypay-edge (npm) tests passed"

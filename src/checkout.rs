@@ -3,13 +3,13 @@
 //! the shopper's invoice choice, and the `api/orders` request built from it.
 //! Pure: the caller loads products and voucher records and passes them in.
 
-use crate::codes::{
+use mypay_link::codes::{
     Currency, FreeVoucherIssuer, InvoiceCloudType, InvoiceInputType, IssueInvoiceState,
     PaidVoucherIssuer, Pfn, RefundReturnType, VoucherType,
 };
-use crate::lenient::{Int, StrInt, Text};
-use crate::models::{FreeVoucher, Item, OrderRequest, PaidVoucher};
-use crate::validate::{validate_order, Problem};
+use mypay_link::lenient::{Int, StrInt, Text};
+use mypay_link::models::{FreeVoucher, Item, OrderRequest, PaidVoucher};
+use mypay_link::validate::{validate_order, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 

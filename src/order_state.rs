@@ -23,8 +23,8 @@
 //!   refund reply or a query showing the refund (a `refund_order` entry with
 //!   230); otherwise `refund_pending` until the query shows it.
 
-use crate::codes::{Pfn, StatusClass, StatusCode};
-use crate::models::{QueryReply, RefundReply, Transaction};
+use mypay_link::codes::{Pfn, StatusClass, StatusCode};
+use mypay_link::models::{QueryReply, RefundReply, Transaction};
 use serde::{Deserialize, Serialize};
 
 /// Where an order stands.

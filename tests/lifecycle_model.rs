@@ -24,12 +24,12 @@
 //! invariant with the trace on and panics with the seed, the invariant and
 //! the steps.
 
-use mypay_edge::codes::Pfn;
 use mypay_edge::order_state::{
     may_refund, next_check, on_answer, on_create_failed, on_refund, refund_outcome, Answer,
     Decision, HoldEffect, Holds, OrderStatus, RefundChange, RefundOutcome, RefundOutcomeReply,
     RefundRefusal, RefundState, ReviewReason, Settings, Snapshot, Wait, FOLLOW_UP_SECS,
 };
+use mypay_link::codes::Pfn;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;

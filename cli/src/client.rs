@@ -1,13 +1,13 @@
 //! `mypay order …`: the three agent calls (create, query, refund) over HTTP,
-//! with the replies parsed by `mypay_edge::reply`.
+//! with the replies parsed by `mypay_link::reply`.
 
 use crate::keys::{KeyArgs, TEST_AGENT_UID};
 use anyhow::{anyhow, Context};
-use mypay_edge::envelope::build_request;
-use mypay_edge::models::{OrderRequest, QueryRequest, RefundRequest};
-use mypay_edge::reply::{parse_order_reply, parse_query_reply, parse_refund_reply, ReplyError};
-use mypay_edge::validate::{validate_order, validate_refund};
-use mypay_edge::{Command, KeyRing};
+use mypay_link::envelope::build_request;
+use mypay_link::models::{OrderRequest, QueryRequest, RefundRequest};
+use mypay_link::reply::{parse_order_reply, parse_query_reply, parse_refund_reply, ReplyError};
+use mypay_link::validate::{validate_order, validate_refund};
+use mypay_link::{Command, KeyRing};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -189,7 +189,7 @@ fn input_error(e: anyhow::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn print_problems(problems: &[mypay_edge::Problem]) -> ExitCode {
+fn print_problems(problems: &[mypay_link::Problem]) -> ExitCode {
     eprintln!("error: the request has problems (use --skip-validation to send it anyway):");
     for p in problems {
         eprintln!("  {}\t{}\t{}", p.path, p.code, p.message);

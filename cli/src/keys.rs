@@ -2,7 +2,7 @@
 //! a command-line value (which would show in `ps` and shell history).
 
 use anyhow::{anyhow, Context};
-use mypay_edge::{AgentKey, KeyRing};
+use mypay_link::{AgentKey, KeyRing};
 use std::path::{Path, PathBuf};
 
 /// The published test key of MYPAY's test area (the API text's samples).

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::routing::any;
 use axum::Router;
-use mypay_edge::form::form_to_map;
+use mypay_link::form::form_to_map;
 use serde_json::{json, Value};
 use std::sync::Arc;
 

@@ -1,9 +1,9 @@
 //! The offline commands: `encrypt`, `decrypt` and `validate`.
 
 use anyhow::{anyhow, Context};
-use mypay_edge::models::{OrderRequest, RefundRequest};
-use mypay_edge::validate::{validate_order, validate_refund};
-use mypay_edge::{Envelope, KeyRing, Problem};
+use mypay_link::models::{OrderRequest, RefundRequest};
+use mypay_link::validate::{validate_order, validate_refund};
+use mypay_link::{Envelope, KeyRing, Problem};
 use serde_json::{json, Value};
 use std::io::Read;
 use std::path::Path;
@@ -24,7 +24,7 @@ pub fn encrypt_stdin(keys: &KeyRing) -> anyhow::Result<()> {
         .strip_suffix("\r\n")
         .or_else(|| input.strip_suffix('\n'))
         .unwrap_or(&input);
-    let out = mypay_edge::encrypt(keys.signing(), text).map_err(|e| anyhow!("{e}"))?;
+    let out = mypay_link::encrypt(keys.signing(), text).map_err(|e| anyhow!("{e}"))?;
     println!("{out}");
     Ok(())
 }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use mypay_edge::{AgentKey, Command, Envelope};
+use mypay_link::{AgentKey, Command, Envelope};
 use serde_json::{json, Value};
 
 const KEY_ENV: (&str, &str) = ("MYPAY_AGENT_KEY", KEY);
@@ -34,7 +34,7 @@ fn encrypt_then_decrypt_round_trips() {
     assert_eq!(code, 0, "{err}");
     let ct = ct.trim();
     assert_eq!(
-        mypay_edge::decrypt(&AgentKey::new(KEY).unwrap(), ct).unwrap(),
+        mypay_link::decrypt(&AgentKey::new(KEY).unwrap(), ct).unwrap(),
         plain
     );
     let (code, back, _) = run_cli(&["decrypt"], ct, &[KEY_ENV]);
@@ -99,7 +99,7 @@ fn key_comes_from_env_or_file_never_an_argument() {
     let (code, out, _) = run_cli(&["encrypt", "--key-file", good.to_str().unwrap()], "x", &[]);
     assert_eq!(code, 0);
     assert_eq!(
-        mypay_edge::decrypt(&AgentKey::new(KEY).unwrap(), out.trim()).unwrap(),
+        mypay_link::decrypt(&AgentKey::new(KEY).unwrap(), out.trim()).unwrap(),
         "x"
     );
 

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use mypay_edge::{AgentKey, Command, Envelope};
+use mypay_link::{AgentKey, Command, Envelope};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -138,7 +138,7 @@ async fn create_query_pay_refund_and_double_refund() {
         assert!(q.get(field).is_some(), "query reply lacks {field}");
     }
     // The typed parser of the core accepts it.
-    mypay_edge::reply::parse_query_reply(200, &q.to_string()).unwrap();
+    mypay_link::reply::parse_query_reply(200, &q.to_string()).unwrap();
 
     let r = sb.agent_json(Command::Refund, &full_refund(uid, key)).await;
     assert_eq!(r["code"], "B200", "{r}");
@@ -149,7 +149,7 @@ async fn create_query_pay_refund_and_double_refund() {
     assert_eq!(r["row_data"]["refund_type"], "1");
     let refund_uid = r["row_data"]["refund_uid"].as_str().unwrap().to_string();
     assert_ne!(refund_uid, uid);
-    mypay_edge::reply::parse_refund_reply(200, &r.to_string()).unwrap();
+    mypay_link::reply::parse_refund_reply(200, &r.to_string()).unwrap();
 
     let paid_finishtime = sb.query(uid, key).await["finishtime"].clone();
     let q = sb.query(uid, key).await;
@@ -365,7 +365,7 @@ async fn envelope_errors_are_documented_replies_not_crashes() {
     // encry_data that decrypts to text that is not JSON
     let key = AgentKey::new(KEY).unwrap();
     let mut env = Envelope::seal(AGENT, &key, Command::Orders, &json!({})).unwrap();
-    env.encry_data = mypay_edge::encrypt(&key, "{not json").unwrap();
+    env.encry_data = mypay_link::encrypt(&key, "{not json").unwrap();
     let (s, b) = sb
         .raw_agent("application/x-www-form-urlencoded", env.to_form())
         .await;

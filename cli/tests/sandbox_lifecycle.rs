@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use mypay_edge::Command;
+use mypay_link::Command;
 use serde_json::{json, Value};
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
@@ -339,7 +339,7 @@ async fn manual_refund_mode_completes_on_its_date() {
     let date = row["expected_refund_date"].as_str().unwrap().to_string();
     assert_eq!(date.len(), 8);
     assert!(date.as_str() > &clock["stamp"].as_str().unwrap()[..8]);
-    mypay_edge::reply::parse_refund_reply(200, &r.to_string()).unwrap();
+    mypay_link::reply::parse_refund_reply(200, &r.to_string()).unwrap();
 
     let q = sb.query(&uid, &key).await;
     assert_eq!(q["prc"], "250");
@@ -604,7 +604,7 @@ async fn cancel_an_unpaid_order_220() {
     assert_eq!(c["retmsg"], "取消成功");
     assert_eq!(c["finishtime"], q["finishtime"]);
     assert!(c["uid"].as_str().unwrap().parse::<u64>().is_ok());
-    mypay_edge::reply::parse_query_reply(200, &q.to_string()).unwrap();
+    mypay_link::reply::parse_query_reply(200, &q.to_string()).unwrap();
     let got = rx.wait_for(1, WAIT).await;
     assert_eq!(got[0].fields["prc"], "220");
 

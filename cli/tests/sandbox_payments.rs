@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use mypay_edge::Command;
+use mypay_link::Command;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -39,7 +39,7 @@ fn check_report(cb: &Received, uid: &str, key: &str, prc: &str) {
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(cb.fields.iter())
         .finish();
-    let n = mypay_edge::models::Notification::from_form(&body).unwrap();
+    let n = mypay_link::models::Notification::from_form(&body).unwrap();
     assert_eq!(n.transaction.prc.unwrap().code(), prc);
 }
 
@@ -527,8 +527,8 @@ async fn agent_faults() {
     assert_eq!(s, 200);
     assert!(serde_json::from_str::<Value>(&b).is_err(), "{b}");
     assert!(matches!(
-        mypay_edge::reply::parse_query_reply(s, &b),
-        Err(mypay_edge::ReplyError::NotJson { status: 200, .. })
+        mypay_link::reply::parse_query_reply(s, &b),
+        Err(mypay_link::ReplyError::NotJson { status: 200, .. })
     ));
 
     sb.put(
@@ -561,9 +561,9 @@ async fn agent_faults() {
         .timeout(Duration::from_millis(500))
         .build()
         .unwrap();
-    let env = mypay_edge::Envelope::seal(
+    let env = mypay_link::Envelope::seal(
         AGENT,
-        &mypay_edge::AgentKey::new(KEY).unwrap(),
+        &mypay_link::AgentKey::new(KEY).unwrap(),
         Command::QueryOrder,
         &json!({}),
     )

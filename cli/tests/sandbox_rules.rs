@@ -1,5 +1,5 @@
 //! The sandbox checks orders with its own reading of the API text, not with
-//! the client's validator (`mypay_edge::validate`). Each side catches
+//! the client's validator (`mypay_link::validate`). Each side catches
 //! something the other does not: that is what makes the sandbox worth
 //! testing the client against.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -8,9 +8,9 @@
 mod common;
 
 use common::*;
-use mypay_edge::models::OrderRequest;
-use mypay_edge::validate::{validate_order, validate_refund, PaidOrder};
-use mypay_edge::Command;
+use mypay_link::models::OrderRequest;
+use mypay_link::validate::{validate_order, validate_refund, PaidOrder};
+use mypay_link::Command;
 use serde_json::{json, Value};
 
 /// A named change to the example order.
@@ -134,10 +134,10 @@ async fn refund_items_must_carry_the_orders_names() {
     let mut refund = json!({"store_uid": STORE, "uid": "95047", "key": "85def7799fd15978cac14a44846f3a2a", "cost": 900,
                             "voucher_paid": [{"product_id": "P01", "serial_number": "P1634634156"}], "invoice_state": 6,
                             "items": [{"id": "1", "name": "另一個商品", "cost": 900, "amount": 1, "total": 900}]});
-    let parsed: mypay_edge::models::RefundRequest = serde_json::from_value(refund.clone()).unwrap();
+    let parsed: mypay_link::models::RefundRequest = serde_json::from_value(refund.clone()).unwrap();
     let order = PaidOrder {
         cost: 900,
-        voucher_paid: vec![mypay_edge::models::VoucherRef {
+        voucher_paid: vec![mypay_link::models::VoucherRef {
             product_id: "P01".into(),
             serial_number: "P1634634156".into(),
         }],

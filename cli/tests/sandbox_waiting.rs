@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use mypay_edge::Command;
+use mypay_link::Command;
 use serde_json::{json, Value};
 use std::time::Duration;
 

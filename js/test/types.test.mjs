@@ -8,9 +8,9 @@ import { valueTables } from 'mypay-edge';
 
 const read = (p) => readFileSync(new URL(p, import.meta.url), 'utf8');
 const dts = read('../index.d.ts');
-const modelsRs = read('../../src/models.rs');
-const codesRs = read('../../src/codes.rs');
-const validateRs = read('../../src/validate.rs');
+const modelsRs = read('../../crates/mypay-link/src/models.rs');
+const codesRs = read('../../crates/mypay-link/src/codes.rs');
+const validateRs = read('../../crates/mypay-link/src/validate.rs');
 
 /** TS interfaces: name -> {extends, fields: Map(name -> optional)}. */
 function tsInterfaces() {

@@ -1,7 +1,7 @@
 //! Tests of `order_state`: one per rule of the lifecycle.
 
 use super::*;
-use crate::models::{CancelOrderInfo, RefundOrderInfo, RefundRowData};
+use mypay_link::models::{CancelOrderInfo, RefundOrderInfo, RefundRowData};
 use OrderStatus::*;
 
 const NOW: i64 = 1_800_000_000;
@@ -418,7 +418,7 @@ fn refund_replies_are_read_as_the_text_defines() {
     );
     r.row_data = Some(RefundRowData {
         prc: Some(StatusCode::Refunded),
-        refund_type: Some(crate::codes::RefundType::Online),
+        refund_type: Some(mypay_link::codes::RefundType::Online),
         ..Default::default()
     });
     assert_eq!(
@@ -426,8 +426,8 @@ fn refund_replies_are_read_as_the_text_defines() {
         RefundOutcomeReply::Instant
     );
     for t in [
-        crate::codes::RefundType::ManualCard,
-        crate::codes::RefundType::ManualCash,
+        mypay_link::codes::RefundType::ManualCard,
+        mypay_link::codes::RefundType::ManualCash,
     ] {
         if let Some(row) = r.row_data.as_mut() {
             row.refund_type = Some(t);

@@ -7,15 +7,15 @@ use super::mypay::UpstreamError;
 use super::orders;
 use super::{log, mypay, time, App};
 use crate::checkout::VoucherKind;
-use crate::codes::{Pfn, RefundInvoiceState};
-use crate::crypto::secret_eq;
-use crate::lenient::StrInt;
-use crate::models::{RefundRequest, VoucherRef};
 use crate::order_state::{
     may_refund, on_refund, OrderStatus, RefundOutcomeReply, RefundRefusal, ReviewReason,
 };
-use crate::reply::ReplyError;
-use crate::validate::{validate_refund, PaidOrder, VOUCHER_PRODUCT_ID_MAX_BYTES};
+use mypay_link::codes::{Pfn, RefundInvoiceState};
+use mypay_link::crypto::secret_eq;
+use mypay_link::lenient::StrInt;
+use mypay_link::models::{RefundRequest, VoucherRef};
+use mypay_link::reply::ReplyError;
+use mypay_link::validate::{validate_refund, PaidOrder, VOUCHER_PRODUCT_ID_MAX_BYTES};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};

@@ -8,7 +8,7 @@ use crate::checkout::{
     body_fingerprint, build_order_request, price_cart, CartRequest, Customer, InvoiceChoice,
     OrderContext, Product, Quote, Shipping, VoucherKind, VoucherRecord, VoucherStatus,
 };
-use crate::crypto::secret_eq;
+use mypay_link::crypto::secret_eq;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -320,7 +320,7 @@ pub async fn checkout(mut req: Request, app: &App) -> ApiResult<Response> {
     let suffix = time::random_hex(5).ok_or_else(|| ApiError::internal("random", "no entropy"))?;
     let order_id = format!(
         "ME{}{}",
-        time::compact_taipei(now),
+        time::format_stamp(now),
         suffix.to_ascii_uppercase()
     );
     let token = time::random_hex(24).ok_or_else(|| ApiError::internal("random", "no entropy"))?;

@@ -2,8 +2,8 @@
 //! struct. A missing or malformed binding is a `ConfigError` naming the
 //! binding (never its value); the caller answers 500 `config_error`.
 
-use crate::crypto::{AgentKey, KeyRing};
 use crate::order_state::Settings;
+use mypay_link::crypto::{AgentKey, KeyRing};
 use std::fmt;
 use worker::Env;
 

@@ -1,4 +1,4 @@
-//! The Cloudflare Worker (`worker` feature): the HTTP API of
+//! The Cloudflare Worker (wasm32): the HTTP API of
 //! `docs/http-api.md` on a `Router`, MYPAY's report URL, the admin API, and
 //! the cron job that reconciles with MYPAY. Nothing in request handling
 //! panics: every failure becomes a JSON error.

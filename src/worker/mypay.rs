@@ -5,11 +5,11 @@
 
 use super::config::Config;
 use super::log;
-use crate::envelope::{build_request, Command};
-use crate::models::{
+use mypay_link::envelope::{build_request, Command};
+use mypay_link::models::{
     OrderReply, OrderRequest, QueryReply, QueryRequest, RefundReply, RefundRequest,
 };
-use crate::reply::{parse_order_reply, parse_query_reply, parse_refund_reply, ReplyError};
+use mypay_link::reply::{parse_order_reply, parse_query_reply, parse_refund_reply, ReplyError};
 use serde_json::json;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -136,7 +136,7 @@ async fn post_once(cfg: &Config, body: &str) -> Result<(u16, String), UpstreamEr
             .map_err(|e| UpstreamError::Build(e.to_string()))
     };
     set("user-agent", USER_AGENT)?;
-    set("content-type", crate::envelope::FORM_CONTENT_TYPE)?;
+    set("content-type", mypay_link::envelope::FORM_CONTENT_TYPE)?;
     set("accept", "application/json")?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)

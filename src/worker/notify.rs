@@ -8,8 +8,8 @@ use super::db::{s, Db};
 use super::http::{self, raw_response, ApiResult};
 use super::orders;
 use super::{log, time, App};
-use crate::models::Notification;
-use crate::verify::{verify_notification, Expected};
+use mypay_link::models::Notification;
+use mypay_link::verify::{verify_notification, Expected};
 use serde_json::{json, Value};
 use worker::{Request, Response};
 

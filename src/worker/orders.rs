@@ -8,11 +8,11 @@ use super::db::{n, on, os, s, Db, OrderRow};
 use super::http::{ApiError, ApiResult};
 use super::mypay::{self, UpstreamError};
 use super::{log, time};
-use crate::models::{QueryReply, Transaction};
 use crate::order_state::{
     next_check, on_answer, refund_outcome, Answer, Decision, HoldEffect, Holds, OrderStatus,
     RefundChange, RefundOutcome, RefundState, ReviewReason, Snapshot, Wait,
 };
+use mypay_link::models::{QueryReply, Transaction};
 use serde_json::{json, Map, Value};
 
 /// Days to pay a store code or virtual account.
@@ -421,7 +421,7 @@ pub async fn confirm(
             .await;
         return Err(ConfirmError::Mismatch(what));
     }
-    let answer = Answer::from_query(&reply, time::parse_mypay_time);
+    let answer = Answer::from_query(&reply, time::parse_stamp);
     let evidence = db
         .insert_event(
             Some(&order.id),
@@ -441,7 +441,7 @@ pub async fn confirm(
             )
             .await;
         return Err(ConfirmError::Upstream(UpstreamError::Reply(
-            crate::reply::ReplyError::Malformed(
+            mypay_link::reply::ReplyError::Malformed(
                 "a status code that says nothing about the order".into(),
             ),
         )));

@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use mypay_edge::codes::Pfn;
+use mypay_link::codes::Pfn;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -13,10 +13,10 @@ use axum::http::header::{CONTENT_TYPE, TRANSFER_ENCODING, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use mypay_edge::crypto::secret_eq;
-use mypay_edge::lenient::Text;
-use mypay_edge::models::{OrderReply, OrderRequest, PaidVoucher, QueryRequest, RefundReply};
-use mypay_edge::{Command, Envelope, EnvelopeError};
+use mypay_link::crypto::secret_eq;
+use mypay_link::lenient::Text;
+use mypay_link::models::{OrderReply, OrderRequest, PaidVoucher, QueryRequest, RefundReply};
+use mypay_link::{Command, Envelope, EnvelopeError};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -506,7 +506,7 @@ fn orders(app: &App, data: Map<String, Value>) -> Out {
         }
     };
     let reply = OrderReply {
-        code: mypay_edge::StatusCode::DataOk,
+        code: mypay_link::StatusCode::DataOk,
         msg: "資料正確".into(),
         uid: Some(Text(uid.to_string())),
         key: Some(key),
@@ -644,7 +644,7 @@ fn refund(app: &App, data: Map<String, Value>) -> Out {
                     row_data: (mode != RefundMode::NoRowData).then(|| refund_row(&order, &rf)),
                     key: Some(order.key.clone()),
                     uid: Some(Text(order.uid.to_string())),
-                    code: mypay_edge::StatusCode::Executed,
+                    code: mypay_link::StatusCode::Executed,
                     msg: "執行成功".into(),
                     extra: Default::default(),
                 };

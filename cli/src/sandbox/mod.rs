@@ -17,7 +17,7 @@ use crate::keys::{
 use anyhow::Context;
 use axum::routing::{get, post};
 use axum::Router;
-use mypay_edge::{AgentKey, KeyRing};
+use mypay_link::{AgentKey, KeyRing};
 use notify::Notifier;
 use clock::Clock;
 use serde::Serialize;

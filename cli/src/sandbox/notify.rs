@@ -5,7 +5,7 @@
 use super::clock::Clock;
 use super::faults::CallbackFaultMode;
 use super::lock;
-use mypay_edge::models::Notification;
+use mypay_link::models::Notification;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;

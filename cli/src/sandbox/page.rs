@@ -9,7 +9,7 @@ use super::App;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use mypay_edge::codes::Pfn;
+use mypay_link::codes::Pfn;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;

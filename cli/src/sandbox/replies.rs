@@ -3,9 +3,9 @@
 //! `cancel_order`), 『退款完成回傳資訊』 and the callback reports.
 
 use super::state::{first_paid_time, order_cost, plus_days, day_stamp, OrderRecord, RefundRecord, RefundState, Report};
-use mypay_edge::codes::*;
-use mypay_edge::lenient::{Int, StrInt, Text};
-use mypay_edge::models::{
+use mypay_link::codes::*;
+use mypay_link::lenient::{Int, StrInt, Text};
+use mypay_link::models::{
     CancelOrderInfo, FreeVoucher, InvoiceAllowance, InvoiceInfo, Item, Notification, OrderRequest,
     PaidVoucher, QueryReply, RefundOrderInfo, RefundRowData, Transaction,
 };

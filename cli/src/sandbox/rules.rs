@@ -1,5 +1,5 @@
 //! The sandbox's own reading of the API text, independent of the client's
-//! validator (`mypay_edge::validate`): what MYPAY refuses, read straight from
+//! validator (`mypay_link::validate`): what MYPAY refuses, read straight from
 //! the field tables of 『PayPage金流交易-折價券模式』 and
 //! 『交易退款-折價券模式』, the value tables (值內容, appendix 1), and the
 //! sentences beside them. Where the text says nothing, the sandbox accepts.

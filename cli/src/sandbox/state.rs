@@ -7,9 +7,9 @@
 
 use super::clock::{parse_rfc3339, parse_stamp, rfc3339, TAIWAN};
 use super::rules::{self, OrderFacts};
-use mypay_edge::codes::*;
-use mypay_edge::lenient::{Int, StrInt, Text};
-use mypay_edge::models::{FreeVoucher, Item, OrderRequest, PaidVoucher};
+use mypay_link::codes::*;
+use mypay_link::lenient::{Int, StrInt, Text};
+use mypay_link::models::{FreeVoucher, Item, OrderRequest, PaidVoucher};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;

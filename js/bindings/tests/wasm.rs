@@ -1,21 +1,21 @@
-//! The npm package's wasm exports (`js` feature), tested inside the wasm
+//! The npm package's wasm exports (js/bindings), tested inside the wasm
 //! module itself with wasm-bindgen-test: in Node here, and in headless
 //! Chromium by `tests/wasm_browser.rs`, which includes this file.
 //!
 //! ```sh
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-//!   cargo test --target wasm32-unknown-unknown --features js --test wasm
+//!   cargo test --target wasm32-unknown-unknown --test wasm
 //! ```
-#![cfg(all(target_arch = "wasm32", feature = "js"))]
+#![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Reflect, JSON};
-use mypay_edge::js;
+use mypay_edge_js as js;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const KEY: &str = "2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG";
 const AGENT_UID: &str = "518169081001";
-const VECTORS: &str = include_str!("../fixtures/crypto/vectors.json");
+const VECTORS: &str = include_str!("../../../fixtures/crypto/vectors.json");
 
 /// The API text's Node sample order, as JSON text.
 const SAMPLE_ORDER: &str = r#"{"store_uid":"289151880002","items":[{"id":"1","name":"好棒棒麻辣鍋湯包","cost":"1000","amount":"1","total":"1000"}],"user_id":"userid","order_id":"1234567890","ip":"192.168.0.1","pfn":"0","cost":900,"agent_sms_fee_type":1,"agent_charge_fee_type":1,"agent_charge_fee":90,"voucher_type":"1","voucher_paid":[{"product_id":"P01","serial_number":"P1635306439","name":"好食券","cost":50,"issuer":"1","refund_return_type":"3"}],"voucher_free":[{"product_id":"F01","serial_number":"F1635306439","name":"VIP免費券","cost":50,"issuer":"1"}],"voucher_invoice_type":"1"}"#;

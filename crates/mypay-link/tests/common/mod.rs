@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// The API text, kept in the repository at `docs/reference/`.
 pub fn api_text_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("docs/reference/mypay-link-agent-voucher-api.txt")
+        .join("../../docs/reference/mypay-link-agent-voucher-api.txt")
 }
 
 pub fn api_text() -> String {
@@ -17,7 +17,9 @@ pub fn api_text() -> String {
 }
 
 pub fn repo_file(rel: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 

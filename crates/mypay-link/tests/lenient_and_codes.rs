@@ -3,10 +3,10 @@
 
 mod common;
 
-use mypay_edge::codes::*;
-use mypay_edge::form::{form_to_map, FormError};
-use mypay_edge::lenient::{Int, StrInt, Text};
-use mypay_edge::models::{Notification, ReportKind, Transaction};
+use mypay_link::codes::*;
+use mypay_link::form::{form_to_map, FormError};
+use mypay_link::lenient::{Int, StrInt, Text};
+use mypay_link::models::{Notification, ReportKind, Transaction};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 

@@ -3,9 +3,9 @@
 //! ```sh
 //! CHROMEDRIVER=/usr/bin/chromedriver \
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-//!   cargo test --target wasm32-unknown-unknown --features js --test wasm_browser
+//!   cargo test --target wasm32-unknown-unknown --test wasm_browser
 //! ```
-#![cfg(all(target_arch = "wasm32", feature = "js"))]
+#![cfg(target_arch = "wasm32")]
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 

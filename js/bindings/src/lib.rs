@@ -1,5 +1,5 @@
-//! wasm-bindgen exports for the npm package (`js` feature): a thin layer over
-//! the core with JS-style names. Values cross as JSON (`JSON.stringify` in,
+//! wasm-bindgen exports for the npm package: a thin layer over the protocol
+//! crate `mypay_link` with JS-style names. Values cross as JSON (`JSON.stringify` in,
 //! `JSON.parse` out), so a JS object means exactly what its JSON means.
 //!
 //! Every failure is thrown as an `Error` named `MypayError` carrying a stable
@@ -9,14 +9,22 @@
 //! Nothing here panics: every argument is checked, whatever its JS type,
 //! before the core sees it.
 
-use crate::codes::*;
-use crate::crypto::{self, AgentKey, KeyRing};
-use crate::envelope::{self, Command, EnvelopeError};
-use crate::lenient::{Int, Text};
-use crate::models::{Notification, OrderRequest, RefundRequest};
-use crate::reply::{self, ReplyError};
-use crate::validate;
+// The bindings exist for wasm32 only: a native build is empty.
+#![cfg(target_arch = "wasm32")]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use js_sys::{JsString, Reflect, JSON};
+use mypay_link::codes::*;
+use mypay_link::crypto::{self, AgentKey, KeyRing};
+use mypay_link::envelope::{self, Command, EnvelopeError};
+use mypay_link::lenient::{Int, Text};
+use mypay_link::models::{Notification, OrderRequest, RefundRequest};
+use mypay_link::reply::{self, ReplyError};
+use mypay_link::validate;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;

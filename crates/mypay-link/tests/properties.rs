@@ -1,15 +1,15 @@
 //! Properties over arbitrary input: the envelope round-trips, and nothing a
 //! stranger can send (ciphertext, form body, amounts) makes the core panic.
 
-use mypay_edge::crypto::{decrypt, encrypt, AgentKey, KeyRing};
-use mypay_edge::envelope::Envelope;
-use mypay_edge::form::{form_to_map, from_form};
-use mypay_edge::lenient::{Int, StrInt};
-use mypay_edge::models::{
+use mypay_link::crypto::{decrypt, encrypt, AgentKey, KeyRing};
+use mypay_link::envelope::Envelope;
+use mypay_link::form::{form_to_map, from_form};
+use mypay_link::lenient::{Int, StrInt};
+use mypay_link::models::{
     FreeVoucher, Item, Notification, OrderRequest, PaidVoucher, RefundRequest, VoucherRef,
 };
-use mypay_edge::reply::{parse_order_reply, parse_query_reply, parse_refund_reply};
-use mypay_edge::validate::{validate_order, validate_refund, PaidOrder};
+use mypay_link::reply::{parse_order_reply, parse_query_reply, parse_refund_reply};
+use mypay_link::validate::{validate_order, validate_refund, PaidOrder};
 use proptest::prelude::*;
 
 fn key() -> AgentKey {

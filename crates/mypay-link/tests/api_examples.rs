@@ -23,9 +23,9 @@
 mod common;
 
 use common::{field_table, field_tables, FieldTable};
-use mypay_edge::envelope::Envelope;
-use mypay_edge::models::*;
-use mypay_edge::reply::{parse_order_reply, parse_query_reply, parse_refund_reply};
+use mypay_link::envelope::Envelope;
+use mypay_link::models::*;
+use mypay_link::reply::{parse_order_reply, parse_query_reply, parse_refund_reply};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -313,7 +313,7 @@ fn the_query_reply_example_parses_and_is_written_back_whole() {
     unknown.sort();
     assert_eq!(unknown, ["pay_mode_uid", "store_group_id"]);
     assert_eq!(parse_query_reply(200, &fixture("query_reply")).unwrap(), r);
-    assert_eq!(r.transaction.status_class(), mypay_edge::StatusClass::Paid);
+    assert_eq!(r.transaction.status_class(), mypay_link::StatusClass::Paid);
 }
 
 #[test]

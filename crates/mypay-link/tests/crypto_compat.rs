@@ -9,11 +9,11 @@
 
 mod common;
 
-use mypay_edge::crypto::{decrypt, encrypt, encrypt_with_iv, AgentKey, IV_LEN};
-use mypay_edge::envelope::{Command, Envelope, Service};
-use mypay_edge::lenient::{Int, StrInt};
-use mypay_edge::models::{Item, OrderRequest, PaidVoucher, QueryRequest, RefundRequest};
-use mypay_edge::KeyRing;
+use mypay_link::crypto::{decrypt, encrypt, encrypt_with_iv, AgentKey, IV_LEN};
+use mypay_link::envelope::{Command, Envelope, Service};
+use mypay_link::lenient::{Int, StrInt};
+use mypay_link::models::{Item, OrderRequest, PaidVoucher, QueryRequest, RefundRequest};
+use mypay_link::KeyRing;
 use serde::Deserialize;
 use serde_json::Value;
 use std::io::Write;
@@ -44,7 +44,7 @@ fn key() -> AgentKey {
 }
 
 fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/crypto")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/crypto")
 }
 
 // ---------------------------------------------------------------- their bytes, our decrypt

@@ -4,10 +4,10 @@
 
 mod common;
 
-use mypay_edge::codes::*;
-use mypay_edge::lenient::{Int, StrInt, Text};
-use mypay_edge::models::{FreeVoucher, Item, OrderRequest, PaidVoucher, RefundRequest, VoucherRef};
-use mypay_edge::validate::{
+use mypay_link::codes::*;
+use mypay_link::lenient::{Int, StrInt, Text};
+use mypay_link::models::{FreeVoucher, Item, OrderRequest, PaidVoucher, RefundRequest, VoucherRef};
+use mypay_link::validate::{
     validate_order, validate_refund, PaidOrder, Problem, ProblemCode, ORDER_ID_MAX_BYTES,
     VOUCHER_PRODUCT_ID_MAX_BYTES,
 };
