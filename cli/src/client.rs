@@ -1,13 +1,14 @@
-//! `mypay order …`: the three agent calls (create, query, refund) over HTTP,
-//! with the replies parsed by `mypay_link::reply`.
+//! `mypay order …`: the three agent calls (create, query, refund) over HTTP.
+//! What is checked before sending, how a reply is read, what is retried and
+//! the resend under the next key are the protocol crate's [`Call`] policy,
+//! the same as the Worker's.
 
 use crate::keys::{KeyArgs, TEST_AGENT_UID};
 use anyhow::{anyhow, Context};
-use mypay_link::envelope::build_request;
+use mypay_link::call::{build_request, Call, CallError, Failure};
 use mypay_link::models::{OrderRequest, QueryRequest, RefundRequest};
-use mypay_link::reply::{parse_order_reply, parse_query_reply, parse_refund_reply, ReplyError};
-use mypay_link::validate::{validate_order, validate_refund};
-use mypay_link::{Command, KeyRing};
+use mypay_link::reply::ReplyError;
+use mypay_link::KeyRing;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -131,25 +132,14 @@ pub async fn run(action: OrderAction) -> ExitCode {
                 Ok(o) => o,
                 Err(e) => return input_error(e),
             };
-            if !skip_validation {
-                if let Err(problems) = validate_order(&order) {
-                    return print_problems(&problems);
-                }
-            }
-            finish(
-                call_api(&call, Command::Orders, &order).await,
-                |status, body| parse_order_reply(status, body).and_then(|r| to_pretty(&r)),
-            )
+            send_and_print(&call, &order, skip_validation).await
         }
         OrderAction::Query { uid, key, call } => {
             let q = QueryRequest {
                 uid: uid.into(),
                 key,
             };
-            finish(
-                call_api(&call, Command::QueryOrder, &q).await,
-                |status, body| parse_query_reply(status, body).and_then(|r| to_pretty(&r)),
-            )
+            send_and_print(&call, &q, false).await
         }
         OrderAction::Refund {
             file,
@@ -160,15 +150,97 @@ pub async fn run(action: OrderAction) -> ExitCode {
                 Ok(o) => o,
                 Err(e) => return input_error(e),
             };
-            if !skip_validation {
-                if let Err(problems) = validate_refund(&refund, None) {
-                    return print_problems(&problems);
-                }
+            send_and_print(&call, &refund, skip_validation).await
+        }
+    }
+}
+
+/// Checks `payload` (unless told not to), sends it and prints the reply.
+async fn send_and_print<C: Call>(call: &CallArgs, payload: &C, skip_validation: bool) -> ExitCode
+where
+    C::Reply: Serialize,
+{
+    if !skip_validation {
+        if let Err(problems) = payload.check() {
+            return print_problems(&problems);
+        }
+    }
+    match send(call, payload).await {
+        Ok(reply) => match to_pretty(&reply) {
+            Ok(out) => {
+                println!("{out}");
+                ExitCode::SUCCESS
             }
-            finish(
-                call_api(&call, Command::Refund, &refund).await,
-                |status, body| parse_refund_reply(status, body).and_then(|r| to_pretty(&r)),
-            )
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(Sent::Transport(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+        Err(Sent::Reply(CallError::Http(status))) => {
+            eprintln!("error [upstream_http]: MYPAY answered HTTP {status} with no readable reply");
+            ExitCode::FAILURE
+        }
+        Err(Sent::Reply(CallError::Reply(e))) => {
+            eprintln!("error [{}]: {e}", e.code());
+            if let ReplyError::NotJson { snippet, .. } = &e {
+                eprintln!("  body starts: {}", snippet.replace('\n', " "));
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Why a call gave no reply.
+enum Sent {
+    /// No answer (timeout, connection), or the request could not be built.
+    Transport(anyhow::Error),
+    /// An answer that is not the reply.
+    Reply(CallError),
+}
+
+/// Sends `payload` under the current key (and once more under the next one
+/// if MYPAY cannot open it), repeating it as [`Call::RETRY`] allows.
+async fn send<C: Call>(call: &CallArgs, payload: &C) -> Result<C::Reply, Sent> {
+    let keys: KeyRing = call.keys.load().map_err(Sent::Transport)?;
+    let mut made = 0;
+    loop {
+        made += 1;
+        let mut outcome = Err(Sent::Transport(anyhow!("no key")));
+        for key in std::iter::once(&keys.current).chain(keys.next.as_ref()) {
+            let req = build_request(&call.agent_uid, key, payload)
+                .map_err(|e| Sent::Transport(anyhow!("{e}")))?;
+            outcome = match post(call, &C::command().to_string(), req.content_type, req.body).await
+            {
+                // The reply as MYPAY's parser reads it: an error page stays
+                // `NotJson`, with its status and the start of its body.
+                Ok((status, body)) => {
+                    C::parse_reply(status, &body).map_err(|e| Sent::Reply(CallError::Reply(e)))
+                }
+                Err(e) => Err(e),
+            };
+            if !matches!(&outcome, Err(Sent::Reply(e)) if e.resend_under_next_key()) {
+                break;
+            }
+        }
+        let err = match outcome {
+            Ok(r) => return Ok(r),
+            Err(e) => e,
+        };
+        let failure = match &err {
+            Sent::Transport(_) => Failure::Network,
+            // An error page counts as its HTTP status (as `read_reply` has it).
+            Sent::Reply(CallError::Reply(ReplyError::NotJson { status, .. })) if *status >= 400 => {
+                Failure::Http(*status)
+            }
+            Sent::Reply(e) => e.failure(),
+        };
+        match C::RETRY.next_delay_ms(made, &failure) {
+            Some(ms) => tokio::time::sleep(Duration::from_millis(u64::from(ms))).await,
+            None => return Err(err),
         }
     }
 }
@@ -197,41 +269,24 @@ fn print_problems(problems: &[mypay_link::Problem]) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn finish(
-    sent: anyhow::Result<(u16, String)>,
-    parse: impl Fn(u16, &str) -> Result<String, ReplyError>,
-) -> ExitCode {
-    let (status, body) = match sent {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match parse(status, &body) {
-        Ok(out) => {
-            println!("{out}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
-            if let ReplyError::NotJson { snippet, .. } = &e {
-                eprintln!("  body starts: {}", snippet.replace('\n', " "));
-            }
-            ExitCode::FAILURE
-        }
-    }
+/// Posts one request; returns the HTTP status and body.
+async fn post(
+    call: &CallArgs,
+    cmd: &str,
+    content_type: &str,
+    body: String,
+) -> Result<(u16, String), Sent> {
+    post_raw(call, cmd, content_type, body)
+        .await
+        .map_err(Sent::Transport)
 }
 
-/// Seals `payload` for `cmd` and posts it; returns the HTTP status and body.
-pub async fn call_api<T: Serialize>(
+async fn post_raw(
     call: &CallArgs,
-    cmd: Command,
-    payload: &T,
+    cmd: &str,
+    content_type: &str,
+    body: String,
 ) -> anyhow::Result<(u16, String)> {
-    let keys: KeyRing = call.keys.load()?;
-    let req = build_request(&call.agent_uid, keys.signing(), cmd.clone(), payload)
-        .map_err(|e| anyhow!("{e}"))?;
     let client = reqwest::Client::builder()
         .user_agent(concat!("mypay-edge-cli/", env!("CARGO_PKG_VERSION")))
         .timeout(Duration::from_secs(call.timeout.max(1)))
@@ -240,8 +295,8 @@ pub async fn call_api<T: Serialize>(
         .context("cannot build the HTTP client")?;
     let resp = client
         .post(&call.endpoint)
-        .header(reqwest::header::CONTENT_TYPE, req.content_type)
-        .body(req.body)
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body)
         .send()
         .await
         .map_err(|e| {

@@ -325,7 +325,9 @@ async fn order_errors_are_clear() {
     // A timeout is reported as one.
     sb.put(
         "/sandbox/faults",
-        json!({"agent": {"mode": "timeout", "delay_ms": 4000}}),
+        // Queries are retried on timeouts (the protocol crate's policy): every
+        // attempt times out.
+        json!({"agent": {"mode": "timeout", "delay_ms": 4000, "sticky": true}}),
     )
     .await;
     let ep = endpoint.clone();

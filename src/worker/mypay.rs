@@ -1,15 +1,17 @@
 //! Outgoing calls to MYPAY's agent API with `fetch`: always a User-Agent
-//! (MYPAY's firewall answers 403 without one), a timeout through an
-//! `AbortController`, retries for `api/queryorder` only (`api/orders` and
-//! `api/refund` are never retried blindly).
+//! (MYPAY's firewall answers 403 without one) and a timeout through an
+//! `AbortController`. What may be retried, and the resend under the next
+//! key during a rotation, is the protocol crate's policy
+//! ([`mypay_link::call`]), the same for every client.
 
 use super::config::Config;
 use super::log;
-use mypay_link::envelope::{build_request, Command};
+use mypay_link::call::{build_request, read_reply, Call, CallError, Failure};
+use mypay_link::envelope::Command;
 use mypay_link::models::{
     OrderReply, OrderRequest, QueryReply, QueryRequest, RefundReply, RefundRequest,
 };
-use mypay_link::reply::{parse_order_reply, parse_query_reply, parse_refund_reply, ReplyError};
+use mypay_link::reply::ReplyError;
 use serde_json::json;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -20,8 +22,6 @@ pub const USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (Cloudflare Worker)"
 );
-/// Attempts for `api/queryorder`.
-const QUERY_ATTEMPTS: u32 = 3;
 
 /// Why a call gave no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,15 +39,14 @@ pub enum UpstreamError {
 }
 
 impl UpstreamError {
-    /// Worth another try (`api/queryorder` only).
-    pub fn is_transient(&self) -> bool {
+    /// As the protocol crate's [`Failure`], for its retry policy.
+    pub fn failure(&self) -> Option<Failure<'_>> {
         match self {
-            UpstreamError::Timeout | UpstreamError::Network => true,
-            UpstreamError::Http(s) => *s >= 500 || *s == 429,
-            UpstreamError::Reply(ReplyError::NotJson { .. })
-            | UpstreamError::Reply(ReplyError::Malformed(_)) => true,
-            UpstreamError::Reply(ReplyError::Mypay { code, .. }) => code == "400",
-            UpstreamError::Build(_) => false,
+            UpstreamError::Timeout => Some(Failure::Timeout),
+            UpstreamError::Network => Some(Failure::Network),
+            UpstreamError::Http(s) => Some(Failure::Http(*s)),
+            UpstreamError::Reply(r) => Some(Failure::Reply(r)),
+            UpstreamError::Build(_) => None,
         }
     }
 
@@ -192,80 +191,77 @@ async fn call(cfg: &Config, form: &str, cmd: &Command) -> Result<(u16, String), 
     out
 }
 
-/// Turns a non-JSON error page into `Http(status)`; keeps other outcomes.
-fn classify<T>(status: u16, parsed: Result<T, ReplyError>) -> Result<T, UpstreamError> {
-    match parsed {
-        Ok(v) => Ok(v),
-        Err(ReplyError::NotJson { .. }) if status >= 400 => Err(UpstreamError::Http(status)),
-        Err(e) => Err(UpstreamError::Reply(e)),
+impl From<CallError> for UpstreamError {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Http(s) => UpstreamError::Http(s),
+            CallError::Reply(r) => UpstreamError::Reply(r),
+        }
     }
 }
 
-/// Sends `payload` for `cmd` once, signed with the current key. During
-/// MYPAY's yearly key rotation MYPAY switches to the next key on its own
-/// schedule; a call it cannot open under its key answers code 100 (資料錯誤),
-/// which means nothing was processed. So when a next key is configured, a 100
-/// under the current key is sent once more under the next one: this cannot
-/// duplicate an order, and the log says it is time to swap the secrets.
-async fn send_signed<T, P: serde::Serialize>(
-    cfg: &Config,
-    cmd: Command,
-    payload: &P,
-    parse: fn(u16, &str) -> Result<T, ReplyError>,
-) -> Result<T, UpstreamError> {
+/// Sends `payload` once, signed with the current key; if MYPAY cannot open
+/// it (code 100, nothing processed) and a next key is configured, once more
+/// under the next key: MYPAY switches keys on its own schedule during the
+/// yearly rotation, and the log then says it is time to swap the secrets.
+async fn send_signed<C: Call>(cfg: &Config, payload: &C) -> Result<C::Reply, UpstreamError> {
+    let cmd = C::command();
     let keys = std::iter::once(&cfg.keys.current).chain(cfg.keys.next.as_ref());
     let mut outcome = Err(UpstreamError::Network);
     for (attempt, key) in keys.enumerate() {
-        let req = build_request(&cfg.agent_uid, key, cmd.clone(), payload)
+        let req = build_request(&cfg.agent_uid, key, payload)
             .map_err(|e| UpstreamError::Build(e.to_string()))?;
         let (status, body) = call(cfg, &req.body, &cmd).await?;
-        outcome = classify(status, parse(status, &body));
-        let refused_as_data_error = matches!(
-            &outcome,
-            Err(UpstreamError::Reply(ReplyError::Mypay { code, .. })) if code == "100"
-        );
+        let read = read_reply::<C>(status, &body);
+        let resend = matches!(&read, Err(e) if e.resend_under_next_key());
+        outcome = read.map_err(UpstreamError::from);
         if attempt > 0 && outcome.is_ok() {
             log::warn(
                 "mypay_key_rotated",
                 json!({"cmd": cmd.as_str(), "action": "MYPAY accepts only MYPAY_AGENT_KEY_NEXT now: make it MYPAY_AGENT_KEY"}),
             );
         }
-        if !refused_as_data_error {
+        if !resend {
             break;
         }
     }
     outcome
 }
 
-/// `api/orders`. Never retried: a second call with the same `order_id`
-/// would be refused or create a second payment page. (The one exception is
-/// the key-rotation resend of [`send_signed`], after MYPAY processed nothing.)
-pub async fn create_order(cfg: &Config, order: &OrderRequest) -> Result<OrderReply, UpstreamError> {
-    send_signed(cfg, Command::Orders, order, parse_order_reply).await
+/// Sends `payload`, repeating it as [`Call::RETRY`] allows.
+async fn send<C: Call>(cfg: &Config, payload: &C) -> Result<C::Reply, UpstreamError> {
+    let mut made = 0;
+    loop {
+        made += 1;
+        let err = match send_signed(cfg, payload).await {
+            Ok(r) => return Ok(r),
+            Err(e) => e,
+        };
+        let delay = err.failure().and_then(|f| C::RETRY.next_delay_ms(made, &f));
+        let Some(ms) = delay else {
+            return Err(err);
+        };
+        worker::Delay::from(std::time::Duration::from_millis(u64::from(ms))).await;
+    }
 }
 
-/// `api/queryorder`, retried on transient failures with a short backoff.
+/// `api/orders`. Never retried: a second call with the same `order_id`
+/// would be refused or create a second payment page.
+pub async fn create_order(cfg: &Config, order: &OrderRequest) -> Result<OrderReply, UpstreamError> {
+    send(cfg, order).await
+}
+
+/// `api/queryorder`, retried on transient failures.
 pub async fn query_order(cfg: &Config, uid: &str, key: &str) -> Result<QueryReply, UpstreamError> {
     let q = QueryRequest {
         uid: uid.into(),
         key: key.to_owned(),
     };
-    let mut last = UpstreamError::Network;
-    for attempt in 0..QUERY_ATTEMPTS {
-        if attempt > 0 {
-            worker::Delay::from(std::time::Duration::from_millis(200 * u64::from(attempt))).await;
-        }
-        match send_signed(cfg, Command::QueryOrder, &q, parse_query_reply).await {
-            Ok(r) => return Ok(r),
-            Err(e) if e.is_transient() => last = e,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last)
+    send(cfg, &q).await
 }
 
-/// `api/refund` (voucher mode, full refund). Never retried (but for the
-/// key-rotation resend of [`send_signed`]).
+/// `api/refund` (voucher mode, full refund). Never retried: a refund whose
+/// answer was lost is followed with `api/queryorder`.
 pub async fn refund(cfg: &Config, r: &RefundRequest) -> Result<RefundReply, UpstreamError> {
-    send_signed(cfg, Command::Refund, r, parse_refund_reply).await
+    send(cfg, r).await
 }

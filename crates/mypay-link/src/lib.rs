@@ -5,13 +5,16 @@
 //! format.
 //!
 //! No I/O, no clock, no runtime: each deployable (the Cloudflare Worker, the
-//! npm bindings, the `mypay` CLI and its sandbox) brings its own transport.
+//! npm bindings, the `mypay` CLI and its sandbox) brings its own transport
+//! and follows [`Call`], which ties each command to its payload, its reply
+//! and its retry policy.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod call;
 pub mod codes;
 pub mod crypto;
 pub mod envelope;
@@ -23,6 +26,7 @@ pub mod time;
 pub mod validate;
 pub mod verify;
 
+pub use call::{Call, CallError, Failure, Retry};
 pub use codes::{StatusClass, StatusCode};
 pub use crypto::{decrypt, encrypt, AgentKey, DecryptError, EntropyError, KeyError, KeyRing};
 pub use envelope::{Command, Envelope, EnvelopeError, Service};
