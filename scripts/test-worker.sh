@@ -155,6 +155,22 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -A mypay-edge-tests "http://127.0.
 grep -q '"event":"config_error"' "$TMP/wrangler-noadmin.log" || die "no config_error log line"
 log "config_error: ok"
 
+# The test clock can never be on against MYPAY: TEST_CLOCK=1 with an https
+# MYPAY_ENDPOINT is refused as config_error naming TEST_CLOCK.
+CLOCK_PORT=$((WORKER_PORT + 8))
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$CLOCK_PORT" --local \
+  --persist-to "$TMP/state" --env-file "$TMP/test.env" --var "MYPAY_ENDPOINT:https://pay.usecase.cc/api/agent" \
+  --var "TEST_CLOCK:1" --show-interactive-dev-session=false --live-reload=false </dev/null >"$TMP/wrangler-clock.log" 2>&1 &
+PIDS+=($!)
+deadline=$((SECONDS + 120))
+until code=$(curl -s -o "$TMP/clock.json" -w '%{http_code}' -A mypay-edge-tests "http://127.0.0.1:$CLOCK_PORT/api/products") && [ "$code" != 000 ]; do
+  [ $SECONDS -lt $deadline ] || die "the test-clock worker did not start"
+  sleep 0.3
+done
+[ "$code" = 500 ] && grep -q '"code":"config_error"' "$TMP/clock.json" && grep -q 'TEST_CLOCK' "$TMP/clock.json" ||
+  die "expected 500 config_error naming TEST_CLOCK, got $code $(cat "$TMP/clock.json")"
+log "TEST_CLOCK refused against MYPAY's host: ok"
+
 # No secret may reach the log: not the agent key, not the admin token, not
 # any order's MYPAY key (the sandbox lists them), not a test shopper's e-mail.
 curl -s -A mypay-edge-tests "$SANDBOX_URL/sandbox/orders" |

@@ -5,12 +5,8 @@ use anyhow::{anyhow, Context};
 use mypay_link::{AgentKey, KeyRing};
 use std::path::{Path, PathBuf};
 
-/// The published test key of MYPAY's test area (the API text's samples).
-pub const TEST_AGENT_KEY: &str = "2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG";
-/// The published test agent.
-pub const TEST_AGENT_UID: &str = "518169081001";
-/// The published test store.
-pub const TEST_STORE_UID: &str = "289151880002";
+/// The published test agent of MYPAY's test area (the sandbox's default).
+pub use mypay_sandbox::TEST_AGENT_UID;
 
 /// How a command finds the agent key.
 #[derive(clap::Args, Debug, Clone)]

@@ -36,7 +36,10 @@ async fn receive(
         .map(Value::Object)
         .unwrap_or_else(|e| json!({ "unreadable": e.to_string() }));
     let line = json!({
-        "time": time::OffsetDateTime::now_utc().unix_timestamp(),
+        "time": std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default(),
         "path": uri.path(),
         "user_agent": headers.get("user-agent").and_then(|v| v.to_str().ok()),
         "prc": fields.get("prc"),

@@ -1,15 +1,14 @@
 //! The admin API (`Authorization: Bearer ADMIN_TOKEN`, compared in constant
 //! time): orders, refunds, vouchers, reconciliation.
 
-use super::db::{n, os, s, Db, EventRow, OrderRow, VoucherRow, ORDER_SELECT, VOUCHER_SELECT};
+use super::config::Config;
+use super::db::{n, on, os, s, Db, EventRow, OrderRow, VoucherRow, ORDER_SELECT, VOUCHER_SELECT};
 use super::http::{self, ok_json, ApiError, ApiResult};
 use super::mypay::UpstreamError;
 use super::orders;
-use super::{log, mypay, time, App};
-use crate::checkout::VoucherKind;
-use crate::order_state::{
-    may_refund, on_refund, OrderStatus, RefundOutcomeReply, RefundRefusal, ReviewReason,
-};
+use super::{log, mypay, time};
+use crate::order_state::{may_refund, on_refund, OrderStatus, RefundOutcomeReply, RefundRefusal};
+use crate::pricing::VoucherKind;
 use mypay_link::codes::{Pfn, RefundInvoiceState};
 use mypay_link::crypto::secret_eq;
 use mypay_link::lenient::StrInt;
@@ -20,8 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
-fn authorize<'a>(req: &Request, app: &'a App) -> ApiResult<&'a super::config::Config> {
-    let cfg = app.config()?;
+fn authorize(req: &Request, cfg: &Config) -> ApiResult<()> {
     let token = http::bearer(req).unwrap_or_default();
     if token.is_empty() || !secret_eq(&token, &cfg.admin_token) {
         log::warn("admin_unauthorized", json!({"path": req.path()}));
@@ -31,12 +29,11 @@ fn authorize<'a>(req: &Request, app: &'a App) -> ApiResult<&'a super::config::Co
             "a valid admin token is required",
         ));
     }
-    Ok(cfg)
+    Ok(())
 }
 
-pub async fn list_orders(req: Request, app: &App) -> ApiResult<Response> {
-    authorize(&req, app)?;
-    let db = app.db()?;
+pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
     let status = http::query_param(&req, "status").filter(|s| !s.is_empty());
     if let Some(st) = &status {
         if OrderStatus::parse(st).is_none() {
@@ -88,14 +85,13 @@ pub async fn list_orders(req: Request, app: &App) -> ApiResult<Response> {
     ok_json(200, &json!({"orders": orders, "next_cursor": next_cursor}))
 }
 
-pub async fn get_order(req: Request, app: &App, id: &str) -> ApiResult<Response> {
-    let cfg = authorize(&req, app)?;
-    let db = app.db()?;
+pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
     let o = db
         .order(id)
         .await?
         .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
-    let mut view = orders::order_view(&db, &o).await?;
+    let mut view = orders::order_view(db, &o).await?;
     let events: Vec<EventRow> = db
         .all(
             "SELECT id, kind, prc, detail, created_at FROM events WHERE order_id = ?1 ORDER BY id",
@@ -144,7 +140,7 @@ pub async fn get_order(req: Request, app: &App, id: &str) -> ApiResult<Response>
         );
         m.insert(
             "review".into(),
-            match o.review_reason.as_deref().and_then(ReviewReason::parse) {
+            match o.review_reason {
                 Some(r) => json!({"reason": r.as_str(), "explanation": r.explanation(),
                                   "actions": r.actions().iter().map(|a| a.replace("{id}", &o.id)).collect::<Vec<_>>()}),
                 None => Value::Null,
@@ -233,7 +229,7 @@ async fn claim_refund(db: &Db, o: &OrderRow) -> ApiResult<()> {
 /// Applies a refund outcome on the freshest row (a query may move the
 /// order while MYPAY is asked).
 async fn apply_refund(
-    cfg: &super::config::Config,
+    cfg: &Config,
     db: &Db,
     id: &str,
     outcome: RefundOutcomeReply,
@@ -246,7 +242,7 @@ async fn apply_refund(
             .order(id)
             .await?
             .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
-        let d = on_refund(&orders::snapshot(&o)?, outcome);
+        let d = on_refund(&orders::snapshot(&o), outcome);
         let out = orders::execute(
             cfg,
             db,
@@ -272,9 +268,8 @@ async fn apply_refund(
     ))
 }
 
-pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response> {
-    let cfg = authorize(&req, app)?;
-    let db = app.db()?;
+pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
     let rb: RefundBody = read_optional_json(&mut req).await?;
     let invoice_state = match rb.invoice_state.as_deref() {
         None => None,
@@ -292,7 +287,7 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
         .await?
         .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
     let method = paid_method(&o);
-    may_refund(&orders::snapshot(&o)?, method.as_ref(), false)
+    may_refund(&orders::snapshot(&o), method.as_ref(), false)
         .map_err(|r| refusal(r, method.as_ref()))?;
     let (Some(uid), Some(key)) = (o.mypay_uid.clone(), o.mypay_key.clone()) else {
         return Err(refusal(RefundRefusal::NotRefundable, None));
@@ -331,7 +326,7 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
             format!("{} problems", p.len()),
         ));
     }
-    claim_refund(&db, &o).await?;
+    claim_refund(db, &o).await?;
     match mypay::refund(cfg, &r).await {
         Ok(reply) => {
             let outcome = RefundOutcomeReply::from_reply(&reply);
@@ -356,7 +351,7 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
                 .await?;
             let out = apply_refund(
                 cfg,
-                &db,
+                db,
                 id,
                 outcome,
                 "admin_refund",
@@ -407,12 +402,12 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
                 )
                 .await?;
             let out =
-                apply_refund(cfg, &db, id, outcome, "admin_refund", Some(evidence), None).await?;
+                apply_refund(cfg, db, id, outcome, "admin_refund", Some(evidence), None).await?;
             if refused {
                 // MYPAY may refuse because the order is already refunded
                 // (in its panel): ask it, so the order says so at once.
                 if let Some(fresh) = db.order(id).await? {
-                    if let Err(e) = orders::confirm(cfg, &db, &fresh, "refund_refused").await {
+                    if let Err(e) = orders::confirm(cfg, db, &fresh, "refund_refused").await {
                         orders::log_confirm_error(id, &e);
                     }
                 }
@@ -431,9 +426,13 @@ pub async fn refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response
 /// `POST /admin/orders/{id}/manual-refund`: the admin refunded the order in
 /// MYPAY's panel. The order is `refund_pending` until MYPAY's query shows
 /// the refund.
-pub async fn manual_refund(mut req: Request, app: &App, id: &str) -> ApiResult<Response> {
-    let cfg = authorize(&req, app)?;
-    let db = app.db()?;
+pub async fn manual_refund(
+    mut req: Request,
+    cfg: &Config,
+    db: &Db,
+    id: &str,
+) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
     let rb: RefundBody = read_optional_json(&mut req).await?;
     let note = rb.note.unwrap_or_default();
     if note.chars().count() > 500 {
@@ -447,12 +446,12 @@ pub async fn manual_refund(mut req: Request, app: &App, id: &str) -> ApiResult<R
         .await?
         .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
     let method = paid_method(&o);
-    may_refund(&orders::snapshot(&o)?, method.as_ref(), true)
+    may_refund(&orders::snapshot(&o), method.as_ref(), true)
         .map_err(|r| refusal(r, method.as_ref()))?;
     if o.mypay_uid.is_none() {
         return Err(refusal(RefundRefusal::NotRefundable, None));
     }
-    claim_refund(&db, &o).await?;
+    claim_refund(db, &o).await?;
     let evidence = db
         .insert_event(
             Some(id),
@@ -464,7 +463,7 @@ pub async fn manual_refund(mut req: Request, app: &App, id: &str) -> ApiResult<R
         .await?;
     apply_refund(
         cfg,
-        &db,
+        db,
         id,
         RefundOutcomeReply::Accepted,
         "manual_refund",
@@ -474,7 +473,7 @@ pub async fn manual_refund(mut req: Request, app: &App, id: &str) -> ApiResult<R
     .await?;
     // MYPAY may show it already.
     if let Some(fresh) = db.order(id).await? {
-        if let Err(e) = orders::confirm(cfg, &db, &fresh, "manual_refund").await {
+        if let Err(e) = orders::confirm(cfg, db, &fresh, "manual_refund").await {
             orders::log_confirm_error(id, &e);
         }
     }
@@ -512,9 +511,8 @@ fn one() -> i64 {
     1
 }
 
-pub async fn issue_vouchers(mut req: Request, app: &App) -> ApiResult<Response> {
-    authorize(&req, app)?;
-    let db = app.db()?;
+pub async fn issue_vouchers(mut req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
     let (b, _) = http::read_json::<IssueBody>(&mut req).await?;
     let bad = |m: &str| ApiError::bad_request("invalid_request", m.to_owned());
     let kind = VoucherKind::parse(&b.kind).ok_or_else(|| bad("kind is \"paid\" or \"free\""))?;
@@ -596,13 +594,11 @@ pub async fn issue_vouchers(mut req: Request, app: &App) -> ApiResult<Response> 
         stmts.push(db.stmt(
             "INSERT INTO vouchers (code, kind, product_id, name, value, issuer, refund_return_type, status, expires_at, min_spend, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'available', ?8, ?9, ?10, ?10)",
-            &[s(&code), s(kind.as_str()), s(pid), s(b.name.trim()), n(b.value), s(&issuer), os(rrt.as_deref()), super::db::on(expires_at), n(b.min_spend), n(now)],
+            &[s(&code), s(kind.as_str()), s(pid), s(b.name.trim()), n(b.value), s(&issuer), os(rrt.as_deref()), on(expires_at), n(b.min_spend), n(now)],
         )?);
         codes.push(code);
     }
-    db.batch(stmts)
-        .await
-        .map_err(|e| ApiError::internal("d1_issue", e))?;
+    db.batch("d1_issue", stmts).await?;
     log::info(
         "vouchers_issued",
         json!({"count": codes.len(), "kind": kind.as_str(), "product_id": pid}),
@@ -614,9 +610,8 @@ pub async fn issue_vouchers(mut req: Request, app: &App) -> ApiResult<Response> 
     ok_json(201, &json!({"vouchers": vouchers}))
 }
 
-pub async fn list_vouchers(req: Request, app: &App) -> ApiResult<Response> {
-    authorize(&req, app)?;
-    let db = app.db()?;
+pub async fn list_vouchers(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
     let status = http::query_param(&req, "status").filter(|s| !s.is_empty());
     if let Some(st) = &status {
         if !["available", "reserved", "used"].contains(&st.as_str()) {
@@ -650,13 +645,12 @@ struct ReconcileBody {
     limit: Option<i64>,
 }
 
-pub async fn reconcile(mut req: Request, app: &App) -> ApiResult<Response> {
-    let cfg = authorize(&req, app)?;
-    let db = app.db()?;
+pub async fn reconcile(mut req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
     let rb: ReconcileBody = read_optional_json(&mut req).await?;
     let min_age = rb.min_age_seconds.map(|a| a.clamp(0, 86_400));
     let limit = rb.limit.unwrap_or(50).clamp(1, 500);
-    let report = orders::reconcile(cfg, &db, min_age, limit).await?;
+    let report = orders::reconcile(cfg, db, min_age, limit).await?;
     ok_json(200, &report)
 }
 
@@ -668,12 +662,11 @@ struct ClockBody {
 /// `PUT /admin/test/clock` (only with `TEST_CLOCK=1`, which the worker
 /// refuses unless MYPAY_ENDPOINT is the local sandbox): moves the worker's
 /// clock, so tests can pass deadlines without waiting.
-pub async fn set_clock(mut req: Request, app: &App) -> ApiResult<Response> {
-    let cfg = authorize(&req, app)?;
+pub async fn set_clock(mut req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
     if !cfg.test_clock {
         return Err(ApiError::not_found("not_found", "no such endpoint"));
     }
-    let db = app.db()?;
     let (b, _) = http::read_json::<ClockBody>(&mut req).await?;
     if b.offset_seconds.abs() > 10 * 366 * 86_400 {
         return Err(ApiError::bad_request(

@@ -1,6 +1,8 @@
-//! The worker's settings, read from `Env` once per request into a typed
-//! struct. A missing or malformed binding is a `ConfigError` naming the
-//! binding (never its value); the caller answers 500 `config_error`.
+//! The worker's settings, read from `Env` into a typed struct once per
+//! request (and per cron run), at the entry: the handlers get a plain
+//! `&Config`. A missing or malformed binding is a `ConfigError` naming the
+//! binding (never its value); the entry answers 500 `config_error` (the
+//! cron logs it) and nothing else runs.
 
 use crate::order_state::Settings;
 use mypay_link::crypto::{AgentKey, KeyRing};

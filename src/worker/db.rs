@@ -1,10 +1,46 @@
 //! D1 access: typed rows, bound statements, batches (one transaction each).
+//! Failures are [`StoreError`]s; the HTTP edge turns them into replies.
 
-use super::http::{ApiError, ApiResult};
+use super::log;
+use crate::order_state::{Holds, OrderStatus, RefundState, ReviewReason, Wait};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
+use std::fmt::Display;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+/// A D1 operation that failed: which one (`d1_run`, `d1_apply`, ...: the
+/// `what` of the `internal_error` log line) and D1's own words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{op}: {cause}")]
+pub struct StoreError {
+    pub op: &'static str,
+    pub cause: String,
+}
+
+impl StoreError {
+    fn new(op: &'static str, cause: impl Display) -> Self {
+        Self {
+            op,
+            cause: cause.to_string(),
+        }
+    }
+
+    /// For a failure that changes no answer: the `internal_error` log line.
+    pub fn log(&self) {
+        log::internal(self.op, &self.cause);
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A best-effort write, whose failure changes no answer: the failure is
+/// logged and dropped.
+pub fn best_effort<T>(r: StoreResult<T>) {
+    if let Err(e) = r {
+        e.log();
+    }
+}
 
 /// A bound argument.
 pub fn s(v: &str) -> JsValue {
@@ -21,60 +57,89 @@ pub fn on(v: Option<i64>) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
+/// The rows of one statement's result.
+pub fn rows<T: DeserializeOwned>(r: &D1Result) -> StoreResult<Vec<T>> {
+    r.results::<T>().map_err(|e| StoreError::new("d1_rows", e))
+}
+
+fn changes(r: &D1Result) -> usize {
+    r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)
+}
+
 pub struct Db(pub D1Database);
 
+/// Another handle on the same binding (for work that outlives the response).
+impl Clone for Db {
+    fn clone(&self) -> Self {
+        Db(self.0.as_ref().clone().unchecked_into::<D1Database>())
+    }
+}
+
 impl Db {
-    pub fn stmt(&self, sql: &str, args: &[JsValue]) -> ApiResult<D1PreparedStatement> {
+    pub fn stmt(&self, sql: &str, args: &[JsValue]) -> StoreResult<D1PreparedStatement> {
         self.0
             .prepare(sql)
             .bind(args)
-            .map_err(|e| ApiError::internal("d1_bind", e))
+            .map_err(|e| StoreError::new("d1_bind", e))
     }
 
-    pub async fn all<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> ApiResult<Vec<T>> {
+    pub async fn all<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: &[JsValue],
+    ) -> StoreResult<Vec<T>> {
         let res = self
             .stmt(sql, args)?
             .all()
             .await
-            .map_err(|e| ApiError::internal("d1_all", e))?;
-        res.results::<T>()
-            .map_err(|e| ApiError::internal("d1_rows", e))
+            .map_err(|e| StoreError::new("d1_all", e))?;
+        rows(&res)
     }
 
     pub async fn first<T: DeserializeOwned>(
         &self,
         sql: &str,
         args: &[JsValue],
-    ) -> ApiResult<Option<T>> {
+    ) -> StoreResult<Option<T>> {
         Ok(self.all::<T>(sql, args).await?.into_iter().next())
     }
 
     /// Runs one statement; answers the number of rows changed.
-    pub async fn run(&self, sql: &str, args: &[JsValue]) -> ApiResult<usize> {
+    pub async fn run(&self, sql: &str, args: &[JsValue]) -> StoreResult<usize> {
         let res = self
             .stmt(sql, args)?
             .run()
             .await
-            .map_err(|e| ApiError::internal("d1_run", e))?;
-        Ok(res
-            .meta()
-            .ok()
-            .flatten()
-            .and_then(|m| m.changes)
-            .unwrap_or(0))
+            .map_err(|e| StoreError::new("d1_run", e))?;
+        Ok(changes(&res))
     }
 
     /// Runs statements as one transaction: all or nothing. Answers the
-    /// rows changed by each statement, or the database's error.
+    /// rows changed by each statement; a failure is named `op`.
     pub async fn batch(
         &self,
+        op: &'static str,
         stmts: Vec<D1PreparedStatement>,
-    ) -> Result<Vec<usize>, worker::Error> {
-        let results = self.0.batch(stmts).await?;
-        Ok(results
+    ) -> StoreResult<Vec<usize>> {
+        Ok(self
+            .select_batch(op, stmts)
+            .await?
             .iter()
-            .map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0))
+            .map(changes)
             .collect())
+    }
+
+    /// Runs statements as one transaction and answers their results (read
+    /// them with [`rows`]); a failure is named `op`.
+    pub async fn select_batch(
+        &self,
+        op: &'static str,
+        stmts: Vec<D1PreparedStatement>,
+    ) -> StoreResult<Vec<D1Result>> {
+        self.0
+            .batch(stmts)
+            .await
+            .map_err(|e| StoreError::new(op, e))
     }
 }
 
@@ -114,11 +179,14 @@ pub const VOUCHER_SELECT: &str = "SELECT v.code, v.kind, v.product_id, v.name, v
      v.status, v.order_id, v.refund_outcome, v.expires_at, v.min_spend, v.created_at, h.order_id AS held_by \
      FROM vouchers v LEFT JOIN holds h ON h.code = v.code";
 
+/// An order as stored. The lifecycle's columns are read as their types
+/// (the TEXT holds their snake_case names; the schema's CHECKs allow no
+/// other value).
 #[derive(Clone, Debug, Deserialize)]
 pub struct OrderRow {
     pub id: String,
     pub token: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub amount: i64,
     pub subtotal: i64,
     pub voucher_total: i64,
@@ -137,13 +205,13 @@ pub struct OrderRow {
     pub paid_at: Option<i64>,
     pub refunded_at: Option<i64>,
     pub refund: Option<String>,
-    pub refund_state: Option<String>,
+    pub refund_state: Option<RefundState>,
     pub report_pending: i64,
     pub last_checked_at: Option<i64>,
     pub version: i64,
-    pub review_reason: Option<String>,
-    pub holds: String,
-    pub wait: String,
+    pub review_reason: Option<ReviewReason>,
+    pub holds: Holds,
+    pub wait: Wait,
     pub refund_since: Option<i64>,
     pub report_seq: i64,
     pub last_answer_at: Option<i64>,
@@ -186,17 +254,17 @@ pub struct EventRow {
 }
 
 impl Db {
-    pub async fn order(&self, id: &str) -> ApiResult<Option<OrderRow>> {
+    pub async fn order(&self, id: &str) -> StoreResult<Option<OrderRow>> {
         self.first(&format!("{ORDER_SELECT} WHERE id = ?1"), &[s(id)])
             .await
     }
 
-    pub async fn order_by_uid(&self, uid: &str) -> ApiResult<Option<OrderRow>> {
+    pub async fn order_by_uid(&self, uid: &str) -> StoreResult<Option<OrderRow>> {
         self.first(&format!("{ORDER_SELECT} WHERE mypay_uid = ?1"), &[s(uid)])
             .await
     }
 
-    pub async fn lines(&self, order_id: &str) -> ApiResult<Vec<LineRow>> {
+    pub async fn lines(&self, order_id: &str) -> StoreResult<Vec<LineRow>> {
         self.all(
             "SELECT product_id, name, name_en, unit_price, quantity, total FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
             &[s(order_id)],
@@ -204,7 +272,7 @@ impl Db {
         .await
     }
 
-    pub async fn order_vouchers(&self, order_id: &str) -> ApiResult<Vec<OrderVoucherRow>> {
+    pub async fn order_vouchers(&self, order_id: &str) -> StoreResult<Vec<OrderVoucherRow>> {
         self.all(
             "SELECT code, kind, product_id, name, value, issuer, refund_return_type FROM order_vouchers WHERE order_id = ?1 ORDER BY position",
             &[s(order_id)],
@@ -213,7 +281,7 @@ impl Db {
     }
 
     /// The voucher codes the order was created with.
-    pub async fn order_voucher_codes(&self, order_id: &str) -> ApiResult<Vec<String>> {
+    pub async fn order_voucher_codes(&self, order_id: &str) -> StoreResult<Vec<String>> {
         Ok(self
             .order_vouchers(order_id)
             .await?
@@ -223,7 +291,7 @@ impl Db {
     }
 
     /// The order's vouchers that it holds (reserved or used) right now.
-    pub async fn held_vouchers(&self, order_id: &str) -> ApiResult<Vec<OrderVoucherRow>> {
+    pub async fn held_vouchers(&self, order_id: &str) -> StoreResult<Vec<OrderVoucherRow>> {
         self.all(
             "SELECT ov.code, ov.kind, ov.product_id, ov.name, ov.value, ov.issuer, ov.refund_return_type \
              FROM order_vouchers ov JOIN holds h ON h.code = ov.code AND h.order_id = ov.order_id \
@@ -241,7 +309,7 @@ impl Db {
         prc: Option<&str>,
         detail: &serde_json::Value,
         now: i64,
-    ) -> ApiResult<i64> {
+    ) -> StoreResult<i64> {
         #[derive(Deserialize)]
         struct Id {
             id: i64,
@@ -253,7 +321,7 @@ impl Db {
             )
             .await?;
         row.map(|r| r.id)
-            .ok_or_else(|| ApiError::internal("d1_event", "no event id"))
+            .ok_or_else(|| StoreError::new("d1_event", "no event id"))
     }
 
     /// Appends to the events log (never updated or deleted).
@@ -264,7 +332,7 @@ impl Db {
         prc: Option<&str>,
         detail: &serde_json::Value,
         now: i64,
-    ) -> ApiResult<D1PreparedStatement> {
+    ) -> StoreResult<D1PreparedStatement> {
         self.stmt(
             "INSERT INTO events (order_id, kind, prc, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             &[os(order_id), s(kind), os(prc), s(&detail.to_string()), n(now)],
@@ -278,11 +346,11 @@ impl Db {
         prc: Option<&str>,
         detail: &serde_json::Value,
         now: i64,
-    ) -> ApiResult<()> {
+    ) -> StoreResult<()> {
         self.event_stmt(order_id, kind, prc, detail, now)?
             .run()
             .await
-            .map_err(|e| ApiError::internal("d1_event", e))?;
+            .map_err(|e| StoreError::new("d1_event", e))?;
         Ok(())
     }
 }

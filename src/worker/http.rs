@@ -1,7 +1,11 @@
-//! JSON replies, the error shape `{"error":{"code","message"}}`, CORS,
-//! bounded body reading and bearer tokens.
+//! The HTTP edge: JSON replies, the error shape `{"error":{"code","message"}}`
+//! (and where storage and lifecycle failures become it), CORS, bounded body
+//! reading and bearer tokens.
 
+use super::config::ConfigError;
+use super::db::StoreError;
 use super::log;
+use super::orders::LifecycleError;
 use serde::Serialize;
 use serde_json::{json, Value};
 use worker::{Headers, Request, Response};
@@ -45,14 +49,25 @@ impl ApiError {
 
     /// A storage or runtime failure: logged with its cause, answered without it.
     pub fn internal(what: &str, cause: impl std::fmt::Display) -> Self {
-        log::error(
-            "internal_error",
-            json!({"what": what, "cause": cause.to_string()}),
-        );
+        log::internal(what, cause);
         Self::new(
             500,
             "internal_error",
             "the worker could not complete the request",
+        )
+    }
+
+    /// A missing or malformed binding: logged and answered with its name,
+    /// never its value.
+    pub fn config(e: &ConfigError) -> Self {
+        log::error(
+            "config_error",
+            json!({"binding": e.name, "problem": e.problem}),
+        );
+        Self::new(
+            500,
+            "config_error",
+            format!("the worker is misconfigured: {e}"),
         )
     }
 
@@ -71,6 +86,21 @@ impl ApiError {
 impl From<worker::Error> for ApiError {
     fn from(e: worker::Error) -> Self {
         ApiError::internal("runtime", e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::internal(e.op, e.cause)
+    }
+}
+
+impl From<LifecycleError> for ApiError {
+    fn from(e: LifecycleError) -> Self {
+        match e {
+            LifecycleError::Store(e) => e.into(),
+            e => ApiError::internal(e.what(), e),
+        }
     }
 }
 

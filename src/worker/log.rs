@@ -31,3 +31,12 @@ pub fn warn(event: &str, fields: Value) {
 pub fn error(event: &str, fields: Value) {
     emit("error", event, fields)
 }
+
+/// A storage or runtime failure, with its cause (D1's or the runtime's
+/// words: never a secret).
+pub fn internal(what: &str, cause: impl std::fmt::Display) {
+    error(
+        "internal_error",
+        json!({"what": what, "cause": cause.to_string()}),
+    )
+}

@@ -5,6 +5,7 @@
 
 mod admin;
 mod api;
+mod checkout;
 mod config;
 mod db;
 mod http;
@@ -23,52 +24,23 @@ use worker::{
     ScheduledEvent,
 };
 
-/// What every handler gets: the bindings, the request's context (for
-/// `wait_until`) and the settings (or why they are unusable).
-pub struct App {
-    env: Env,
+/// What every handler gets: the settings and the database, both checked
+/// at the entry, and the request's context (for `wait_until`).
+struct App {
+    cfg: Config,
+    db: Db,
     ctx: Context,
-    cfg: Result<Config, ConfigError>,
 }
 
-impl App {
-    fn config(&self) -> ApiResult<&Config> {
-        self.cfg.as_ref().map_err(config_error)
-    }
-
-    fn db(&self) -> ApiResult<Db> {
-        self.env.d1("DB").map(Db).map_err(|_| {
-            log::error(
-                "config_error",
-                json!({"binding": "DB", "problem": "no D1 binding named DB"}),
-            );
-            ApiError::new(
-                500,
-                "config_error",
-                "the worker is misconfigured: D1 binding DB is missing",
-            )
-        })
-    }
-
-    /// Owned settings and database for work that outlives the response.
-    fn detached(&self) -> Option<(Config, Db)> {
-        Some((
-            self.cfg.as_ref().ok()?.clone(),
-            self.env.d1("DB").ok().map(Db)?,
-        ))
-    }
-}
-
-fn config_error(e: &ConfigError) -> ApiError {
-    log::error(
-        "config_error",
-        json!({"binding": e.name, "problem": e.problem}),
-    );
-    ApiError::new(
-        500,
-        "config_error",
-        format!("the worker is misconfigured: {e}"),
-    )
+/// The settings and the database, or the first binding that is missing or
+/// malformed. Read once per request and once per cron run.
+fn bindings(env: &Env) -> Result<(Config, Db), ConfigError> {
+    let cfg = Config::from_env(env)?;
+    let db = env.d1("DB").map(Db).map_err(|_| ConfigError {
+        name: "DB",
+        problem: "is not a D1 binding",
+    })?;
+    Ok((cfg, db))
 }
 
 fn respond(r: ApiResult<Response>) -> worker::Result<Response> {
@@ -81,48 +53,58 @@ fn param(rc: &RouteContext<App>, name: &str) -> String {
 
 fn router(app: App) -> Router<'static, App> {
     Router::with_data(app)
-        .get_async("/api/products", |req, rc| async move {
-            respond(api::products(req, &rc.data).await)
+        .get_async("/api/products", |_, rc| async move {
+            respond(api::products(&rc.data.db).await)
         })
         .post_async("/api/quote", |req, rc| async move {
-            respond(api::quote(req, &rc.data).await)
+            respond(api::quote(req, &rc.data.db).await)
         })
         .post_async("/api/checkout", |req, rc| async move {
-            respond(api::checkout(req, &rc.data).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(checkout::checkout(req, cfg, db).await)
         })
         .get_async("/api/orders/:id", |req, rc| async move {
             let id = param(&rc, "id");
-            respond(api::order(req, &rc.data, &id).await)
+            respond(api::order(req, &rc.data.db, &id).await)
         })
         .post_async("/mypay/notify", |req, rc| async move {
-            respond(notify::notify(req, &rc.data).await)
+            let App { cfg, db, ctx } = &rc.data;
+            respond(notify::notify(req, cfg, db, ctx).await)
         })
         .get_async("/admin/orders", |req, rc| async move {
-            respond(admin::list_orders(req, &rc.data).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::list_orders(req, cfg, db).await)
         })
         .get_async("/admin/orders/:id", |req, rc| async move {
             let id = param(&rc, "id");
-            respond(admin::get_order(req, &rc.data, &id).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::get_order(req, cfg, db, &id).await)
         })
         .post_async("/admin/orders/:id/refund", |req, rc| async move {
             let id = param(&rc, "id");
-            respond(admin::refund(req, &rc.data, &id).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::refund(req, cfg, db, &id).await)
         })
         .post_async("/admin/orders/:id/manual-refund", |req, rc| async move {
             let id = param(&rc, "id");
-            respond(admin::manual_refund(req, &rc.data, &id).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::manual_refund(req, cfg, db, &id).await)
         })
         .put_async("/admin/test/clock", |req, rc| async move {
-            respond(admin::set_clock(req, &rc.data).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::set_clock(req, cfg, db).await)
         })
         .post_async("/admin/vouchers", |req, rc| async move {
-            respond(admin::issue_vouchers(req, &rc.data).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::issue_vouchers(req, cfg, db).await)
         })
         .get_async("/admin/vouchers", |req, rc| async move {
-            respond(admin::list_vouchers(req, &rc.data).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::list_vouchers(req, cfg, db).await)
         })
         .post_async("/admin/reconcile", |req, rc| async move {
-            respond(admin::reconcile(req, &rc.data).await)
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::reconcile(req, cfg, db).await)
         })
         .or_else_any_method("/*rest", |_, _| {
             Ok(ApiError::not_found("not_found", "no such endpoint").into_response())
@@ -130,7 +112,7 @@ fn router(app: App) -> Router<'static, App> {
 }
 
 /// Reads the test clock's offset (only with `TEST_CLOCK=1`).
-async fn sync_clock(cfg: &Config, env: &Env) {
+async fn sync_clock(cfg: &Config, db: &Db) {
     if !cfg.test_clock {
         time::set_offset(0);
         return;
@@ -139,14 +121,13 @@ async fn sync_clock(cfg: &Config, env: &Env) {
     struct Row {
         offset_seconds: i64,
     }
-    let Ok(d1) = env.d1("DB") else {
-        return;
-    };
-    let row: Option<Row> = Db(d1)
+    let row: Option<Row> = db
         .first("SELECT offset_seconds FROM test_clock WHERE id = 1", &[])
         .await
-        .ok()
-        .flatten();
+        .unwrap_or_else(|e| {
+            e.log();
+            None
+        });
     time::set_offset(row.map(|r| r.offset_seconds).unwrap_or(0));
 }
 
@@ -160,30 +141,26 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     let started = js_sys::Date::now();
     let path = req.path();
     let method = req.method();
-    let origin = http::get_header(&req, "origin");
-    let cfg = Config::from_env(&env);
-    let cors_origin = match (&cfg, &origin) {
-        (Ok(c), Some(o)) if path.starts_with("/api/") && c.origin_allowed(o) => Some(o.clone()),
-        _ => None,
-    };
     // Without a complete configuration nothing is served: a deploy with a
     // missing secret is noticed at once, not at the first payment.
-    if let Err(e) = &cfg {
-        let res = config_error(e).into_response();
-        log::info(
-            "request",
-            json!({"method": method.to_string(), "path": path, "status": 500}),
-        );
-        return Ok(res);
-    }
-    if let Ok(c) = &cfg {
-        sync_clock(c, &env).await;
-    }
+    let (cfg, db) = match bindings(&env) {
+        Ok(b) => b,
+        Err(e) => {
+            let res = ApiError::config(&e).into_response();
+            log::info(
+                "request",
+                json!({"method": method.to_string(), "path": path, "status": 500}),
+            );
+            return Ok(res);
+        }
+    };
+    let cors_origin = http::get_header(&req, "origin")
+        .filter(|o| path.starts_with("/api/") && cfg.origin_allowed(o));
+    sync_clock(&cfg, &db).await;
     if method == Method::Options {
-        let res = match (&cors_origin, &cfg) {
-            (Some(o), _) => http::preflight(o),
-            (None, Err(e)) => config_error(e).into_response(),
-            (None, Ok(_)) => ApiError::new(
+        let res = match &cors_origin {
+            Some(o) => http::preflight(o),
+            None => ApiError::new(
                 403,
                 "origin_not_allowed",
                 "this origin may not call the API",
@@ -192,14 +169,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         };
         return Ok(res);
     }
-    let mut res = match router(App {
-        env: env.clone(),
-        ctx,
-        cfg,
-    })
-    .run(req, env)
-    .await
-    {
+    let mut res = match router(App { cfg, db, ctx }).run(req, env).await {
         Ok(r) => r,
         Err(e) => ApiError::internal("router", e).into_response(),
     };
@@ -224,8 +194,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let cfg = match Config::from_env(&env) {
-        Ok(c) => c,
+    let (cfg, db) = match bindings(&env) {
+        Ok(b) => b,
         Err(e) => {
             log::error(
                 "config_error",
@@ -234,15 +204,9 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             return;
         }
     };
-    let Ok(d1) = env.d1("DB") else {
-        log::error(
-            "config_error",
-            json!({"binding": "DB", "problem": "no D1 binding named DB", "during": "cron"}),
-        );
-        return;
-    };
-    sync_clock(&cfg, &env).await;
-    if let Err(e) = orders::reconcile(&cfg, &Db(d1), None, 50).await {
-        log::error("cron_failed", json!({"code": e.code}));
+    sync_clock(&cfg, &db).await;
+    if let Err(e) = orders::reconcile(&cfg, &db, None, 50).await {
+        e.log();
+        log::error("cron_failed", json!({"code": "internal_error"}));
     }
 }

@@ -4,14 +4,15 @@
 //! confirmed with `api/queryorder`, whose answer alone is applied (the cron
 //! job retries what could not be confirmed).
 
-use super::db::{s, Db};
+use super::config::Config;
+use super::db::{best_effort, s, Db};
 use super::http::{self, raw_response, ApiResult};
 use super::orders;
-use super::{log, time, App};
+use super::{log, time};
 use mypay_link::models::Notification;
 use mypay_link::verify::{verify_notification, Expected};
 use serde_json::{json, Value};
-use worker::{Request, Response};
+use worker::{Context, Request, Response};
 
 fn ack() -> Response {
     raw_response(200, "text/plain; charset=utf-8", "8888".to_owned())
@@ -23,15 +24,16 @@ async fn refuse(db: &Db, order_id: Option<&str>, code: &str) -> ApiResult<Respon
         "report_refused",
         json!({"order_id": order_id, "reason": code}),
     );
-    let _ = db
-        .event(
+    best_effort(
+        db.event(
             order_id,
             "security",
             None,
             &json!({"reason": code}),
             time::now(),
         )
-        .await;
+        .await,
+    );
     Ok(raw_response(
         400,
         "application/json; charset=utf-8",
@@ -50,16 +52,15 @@ fn redacted(report: &Notification) -> Value {
     v
 }
 
-pub async fn notify(mut req: Request, app: &App) -> ApiResult<Response> {
-    app.config()?;
-    let db = app.db()?;
+/// `ctx`: the confirmation outlives the answer (`wait_until`).
+pub async fn notify(mut req: Request, cfg: &Config, db: &Db, ctx: &Context) -> ApiResult<Response> {
     let body = http::read_body(&mut req).await?;
     let Ok(text) = String::from_utf8(body) else {
-        return refuse(&db, None, "report_not_utf8").await;
+        return refuse(db, None, "report_not_utf8").await;
     };
     let report = match Notification::from_form(&text) {
         Ok(r) => r,
-        Err(_) => return refuse(&db, None, "report_unparsable").await,
+        Err(_) => return refuse(db, None, "report_unparsable").await,
     };
     let t = &report.transaction;
     let Some(uid) = t
@@ -68,10 +69,10 @@ pub async fn notify(mut req: Request, app: &App) -> ApiResult<Response> {
         .map(|u| u.as_str().trim().to_owned())
         .filter(|u| !u.is_empty())
     else {
-        return refuse(&db, None, "report_incomplete").await;
+        return refuse(db, None, "report_incomplete").await;
     };
     let Some(order) = db.order_by_uid(&uid).await? else {
-        return refuse(&db, None, "report_unknown_uid").await;
+        return refuse(db, None, "report_unknown_uid").await;
     };
     let expected = Expected {
         uid: order.mypay_uid.as_deref().unwrap_or_default(),
@@ -80,10 +81,10 @@ pub async fn notify(mut req: Request, app: &App) -> ApiResult<Response> {
         cost: order.amount,
     };
     if expected.key.is_empty() {
-        return refuse(&db, Some(&order.id), "report_for_order_without_key").await;
+        return refuse(db, Some(&order.id), "report_for_order_without_key").await;
     }
     if let Err(e) = verify_notification(&report, &expected) {
-        return refuse(&db, Some(&order.id), e.code()).await;
+        return refuse(db, Some(&order.id), e.code()).await;
     }
 
     let prc = t.prc.as_ref().map(|p| p.code().to_owned());
@@ -91,31 +92,33 @@ pub async fn notify(mut req: Request, app: &App) -> ApiResult<Response> {
     // A report is an unsigned claim: it is kept, marks the order for
     // confirmation and is answered; only api/queryorder's answer moves the
     // order, its deadline or its vouchers.
-    db.batch(vec![
-        db.event_stmt(
-            Some(&order.id),
-            "report",
-            prc.as_deref(),
-            &json!({"kind": report.kind(), "report": redacted(&report)}),
-            now,
-        )?,
-        db.stmt(
-            "UPDATE orders SET report_pending = 1, report_seq = report_seq + 1 WHERE id = ?1",
-            &[s(&order.id)],
-        )?,
-    ])
-    .await
-    .map_err(|e| super::http::ApiError::internal("d1_report", e))?;
+    db.batch(
+        "d1_report",
+        vec![
+            db.event_stmt(
+                Some(&order.id),
+                "report",
+                prc.as_deref(),
+                &json!({"kind": report.kind(), "report": redacted(&report)}),
+                now,
+            )?,
+            db.stmt(
+                "UPDATE orders SET report_pending = 1, report_seq = report_seq + 1 WHERE id = ?1",
+                &[s(&order.id)],
+            )?,
+        ],
+    )
+    .await?;
     log::info("report_accepted", json!({"order_id": order.id, "prc": prc}));
     let order_id = order.id.clone();
-    let Some((cfg2, db2)) = app.detached() else {
-        return Ok(ack());
-    };
-    app.ctx.wait_until(async move {
-        let Some(order) = db2.order(&order_id).await.ok().flatten() else {
-            return;
+    let (cfg, db) = (cfg.clone(), db.clone());
+    ctx.wait_until(async move {
+        let order = match db.order(&order_id).await {
+            Ok(Some(o)) => o,
+            Ok(None) => return,
+            Err(e) => return e.log(),
         };
-        if let Err(e) = orders::confirm(&cfg2, &db2, &order, "report").await {
+        if let Err(e) = orders::confirm(&cfg, &db, &order, "report").await {
             orders::log_confirm_error(&order_id, &e);
         }
     });

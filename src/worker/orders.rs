@@ -4,19 +4,49 @@
 //! follow-up, and the order's JSON view.
 
 use super::config::Config;
-use super::db::{n, on, os, s, Db, OrderRow};
-use super::http::{ApiError, ApiResult};
+use super::db::{best_effort, n, on, os, s, Db, OrderRow, StoreError, ORDER_SELECT};
 use super::mypay::{self, UpstreamError};
 use super::{log, time};
 use crate::order_state::{
     next_check, on_answer, refund_outcome, Answer, Decision, HoldEffect, Holds, OrderStatus,
-    RefundChange, RefundOutcome, RefundState, ReviewReason, Snapshot, Wait,
+    RefundChange, RefundOutcome, ReviewReason, Snapshot,
 };
 use mypay_link::models::{QueryReply, Transaction};
 use serde_json::{json, Map, Value};
 
-/// Days to pay a store code or virtual account.
-pub const LIMIT_PAY_DAYS: i64 = 3;
+/// Why a decision could not be carried out in D1.
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No randomness for the guard of a transition's write.
+    #[error("no entropy")]
+    NoEntropy,
+    /// Concurrent decisions kept moving the order (after a few tries).
+    #[error("the order kept changing while {0}")]
+    Busy(&'static str),
+}
+
+impl LifecycleError {
+    /// What failed, for the `internal_error` log line.
+    pub fn what(&self) -> &'static str {
+        match self {
+            LifecycleError::Store(e) => e.op,
+            LifecycleError::NoEntropy => "random",
+            LifecycleError::Busy(_) => "order_busy",
+        }
+    }
+
+    /// For a failure that changes no answer: the `internal_error` log line.
+    pub fn log(&self) {
+        match self {
+            LifecycleError::Store(e) => e.log(),
+            e => log::internal(e.what(), e),
+        }
+    }
+}
+
+pub type LifecycleResult<T> = Result<T, LifecycleError>;
 
 /// What a query says about the payment, kept on the order.
 #[derive(Clone, Debug, Default)]
@@ -46,26 +76,19 @@ impl PaymentInfo {
     }
 }
 
-pub fn status_of(o: &OrderRow) -> ApiResult<OrderStatus> {
-    OrderStatus::parse(&o.status)
-        .ok_or_else(|| ApiError::internal("order_status", format!("unknown status {}", o.status)))
-}
-
 /// The order as the lifecycle sees it.
-pub fn snapshot(o: &OrderRow) -> ApiResult<Snapshot> {
-    Ok(Snapshot {
-        status: status_of(o)?,
-        review: o.review_reason.as_deref().and_then(ReviewReason::parse),
-        holds: Holds::parse(&o.holds).ok_or_else(|| {
-            ApiError::internal("order_holds", format!("unknown holds {}", o.holds))
-        })?,
-        wait: Wait::parse(&o.wait).unwrap_or(Wait::Page),
+pub fn snapshot(o: &OrderRow) -> Snapshot {
+    Snapshot {
+        status: o.status,
+        review: o.review_reason,
+        holds: o.holds,
+        wait: o.wait,
         expires_at: o.expires_at,
-        refund: o.refund_state.as_deref().and_then(RefundState::parse),
+        refund: o.refund_state,
         refund_since: o.refund_since,
         has_uid: o.mypay_uid.is_some(),
         created_at: o.created_at,
-    })
+    }
 }
 
 /// Who or what made a decision, for the event log.
@@ -114,10 +137,10 @@ pub async fn execute(
     d: &Decision,
     source: Source<'_>,
     extra: Extra<'_>,
-) -> ApiResult<Outcome> {
+) -> LifecycleResult<Outcome> {
     let now = time::now();
     let id = order.id.as_str();
-    let snap = snapshot(order)?;
+    let snap = snapshot(order);
     let mut to = d.to;
     let mut review = d.review;
     let mut holds = snap.holds;
@@ -144,9 +167,7 @@ pub async fn execute(
                  WHERE code IN (SELECT code FROM holds WHERE order_id = ?1)",
                 &[s(id), n(now)],
             )?);
-            db.batch(take)
-                .await
-                .map_err(|e| ApiError::internal("d1_reacquire", e))?;
+            db.batch("d1_reacquire", take).await?;
             let held: Vec<CodeRow> = db
                 .all("SELECT code FROM holds WHERE order_id = ?1", &[s(id)])
                 .await?;
@@ -201,7 +222,7 @@ pub async fn execute(
         (false, Some(e), Some(c)) => Some(e.min(c)),
         (false, e, c) => e.or(c),
     };
-    let nonce = time::random_hex(12).ok_or_else(|| ApiError::internal("random", "no entropy"))?;
+    let nonce = time::random_hex(12).ok_or(LifecycleError::NoEntropy)?;
     let info = extra.info.cloned().unwrap_or_default();
     let codes = info.codes.as_ref().map(Value::to_string);
     let answered = i64::from(extra.answered);
@@ -284,10 +305,7 @@ pub async fn execute(
             &[s(id), os(info.prc.as_deref()), s(&detail.to_string()), n(now)],
         )?);
     }
-    let changes = db
-        .batch(stmts)
-        .await
-        .map_err(|e| ApiError::internal("d1_apply", e))?;
+    let changes = db.batch("d1_apply", stmts).await?;
     let applied = changes.first().copied().unwrap_or(0) > 0;
     if applied && d.from != to {
         log::info(
@@ -315,8 +333,8 @@ pub async fn fail_unanswered(
     db: &Db,
     order: &OrderRow,
     source: &str,
-) -> ApiResult<Outcome> {
-    let d = crate::order_state::on_create_failed(&snapshot(order)?);
+) -> LifecycleResult<Outcome> {
+    let d = crate::order_state::on_create_failed(&snapshot(order));
     execute(
         cfg,
         db,
@@ -334,15 +352,22 @@ pub async fn fail_unanswered(
 /// Why a confirmation did not happen.
 pub enum ConfirmError {
     Upstream(UpstreamError),
-    Api(ApiError),
+    /// The answer could not be kept or carried out.
+    Lifecycle(LifecycleError),
     /// The query answered for another order or amount, or left out what
     /// identifies it.
     Mismatch(&'static str),
 }
 
-impl From<ApiError> for ConfirmError {
-    fn from(e: ApiError) -> Self {
-        ConfirmError::Api(e)
+impl From<LifecycleError> for ConfirmError {
+    fn from(e: LifecycleError) -> Self {
+        ConfirmError::Lifecycle(e)
+    }
+}
+
+impl From<StoreError> for ConfirmError {
+    fn from(e: StoreError) -> Self {
+        ConfirmError::Lifecycle(e.into())
     }
 }
 
@@ -386,39 +411,45 @@ pub async fn confirm(
         return Err(ConfirmError::Mismatch("order has no MYPAY uid"));
     };
     let asked_at = time::now();
-    let _ = db
-        .run(
+    best_effort(
+        db.run(
             "UPDATE orders SET last_checked_at = ?1 WHERE id = ?2",
             &[n(asked_at), s(&order.id)],
         )
-        .await;
+        .await,
+    );
     let reply = match mypay::query_order(cfg, uid, key).await {
         Ok(r) => r,
         Err(e) => {
             // Nothing is decided without an answer; the cron job asks again.
-            let _ = db
-                .batch(vec![
-                    db.event_stmt(Some(&order.id), "query_failed", None, &json!({"error": e.log_code(), "source": source}), time::now())?,
-                    db.stmt(
-                        "UPDATE orders SET next_check_at = ?1 WHERE id = ?2 AND next_check_at IS NOT NULL AND next_check_at < ?1",
-                        &[n(time::now() + 60), s(&order.id)],
-                    )?,
-                ])
+            let kept = db
+                .batch(
+                    "d1_query_failed",
+                    vec![
+                        db.event_stmt(Some(&order.id), "query_failed", None, &json!({"error": e.log_code(), "source": source}), time::now())?,
+                        db.stmt(
+                            "UPDATE orders SET next_check_at = ?1 WHERE id = ?2 AND next_check_at IS NOT NULL AND next_check_at < ?1",
+                            &[n(time::now() + 60), s(&order.id)],
+                        )?,
+                    ],
+                )
                 .await;
+            best_effort(kept);
             return Err(ConfirmError::Upstream(e));
         }
     };
     let prc = reply.transaction.prc.as_ref().map(|p| p.code().to_owned());
     if let Err(what) = check_reply(order, uid, &reply) {
-        let _ = db
-            .event(
+        best_effort(
+            db.event(
                 Some(&order.id),
                 "query_rejected",
                 prc.as_deref(),
                 &json!({"what": what, "source": source, "reply": redacted_reply(&reply)}),
                 time::now(),
             )
-            .await;
+            .await,
+        );
         return Err(ConfirmError::Mismatch(what));
     }
     let answer = Answer::from_query(&reply, time::parse_stamp);
@@ -434,12 +465,13 @@ pub async fn confirm(
     if answer == Answer::Unknown {
         // A code that says nothing about the order (400, ...): kept above,
         // decided on as no answer; the cron job asks again.
-        let _ = db
-            .run(
+        best_effort(
+            db.run(
                 "UPDATE orders SET next_check_at = ?1 WHERE id = ?2 AND next_check_at IS NOT NULL AND next_check_at < ?1",
                 &[n(time::now() + 60), s(&order.id)],
             )
-            .await;
+            .await,
+        );
         return Err(ConfirmError::Upstream(UpstreamError::Reply(
             mypay_link::reply::ReplyError::Malformed(
                 "a status code that says nothing about the order".into(),
@@ -451,7 +483,7 @@ pub async fn confirm(
     // it while MYPAY was asked. The answer stays valid.
     let mut current = order.clone();
     for _ in 0..3 {
-        let snap = snapshot(&current)?;
+        let snap = snapshot(&current);
         let now = time::now();
         let d = on_answer(&snap, answer, now, &cfg.lifecycle);
         let out = execute(
@@ -478,10 +510,7 @@ pub async fn confirm(
             None => break,
         }
     }
-    Err(ConfirmError::Api(ApiError::internal(
-        "order_busy",
-        "the order kept changing while it was confirmed",
-    )))
+    Err(LifecycleError::Busy("it was confirmed").into())
 }
 
 /// Logs a failed confirmation (no secrets: codes only).
@@ -491,10 +520,13 @@ pub fn log_confirm_error(order_id: &str, e: &ConfirmError) {
             "confirm_failed",
             json!({"order_id": order_id, "error": u.log_code()}),
         ),
-        ConfirmError::Api(a) => log::warn(
-            "confirm_failed",
-            json!({"order_id": order_id, "error": a.code}),
-        ),
+        ConfirmError::Lifecycle(l) => {
+            l.log();
+            log::warn(
+                "confirm_failed",
+                json!({"order_id": order_id, "error": "internal_error"}),
+            )
+        }
         ConfirmError::Mismatch(m) => {
             log::error("confirm_mismatch", json!({"order_id": order_id, "what": m}))
         }
@@ -523,16 +555,15 @@ pub async fn reconcile(
     db: &Db,
     min_age: Option<i64>,
     limit: i64,
-) -> ApiResult<ReconcileReport> {
+) -> LifecycleResult<ReconcileReport> {
     let now = time::now();
     let mut report = ReconcileReport::default();
     let due: Vec<OrderRow> = db
         .all(
             &format!(
-                "{} WHERE report_pending = 1 OR next_check_at <= ?1 \
+                "{ORDER_SELECT} WHERE report_pending = 1 OR next_check_at <= ?1 \
                  OR (?3 IS NOT NULL AND next_check_at IS NOT NULL AND updated_at <= ?3) \
-                 ORDER BY report_pending DESC, next_check_at LIMIT ?2",
-                super::db::ORDER_SELECT
+                 ORDER BY report_pending DESC, next_check_at LIMIT ?2"
             ),
             &[n(now), n(limit), on(min_age.map(|a| now - a))],
         )
@@ -550,7 +581,7 @@ pub async fn reconcile(
             }
             continue;
         }
-        let before = Holds::parse(&order.holds);
+        let before = order.holds;
         match confirm(cfg, db, &order, "reconcile").await {
             Ok(out) => {
                 if out.changed() {
@@ -559,9 +590,9 @@ pub async fn reconcile(
                 if out.changed() && out.to == OrderStatus::Expired {
                     report.expired += 1;
                 }
-                if before == Some(Holds::Held) {
+                if before == Holds::Held {
                     if let Some(o) = db.order(&order.id).await? {
-                        if o.holds == "released" {
+                        if o.holds == Holds::Released {
                             report.released += 1;
                         }
                     }
@@ -581,7 +612,7 @@ pub async fn reconcile(
 }
 
 /// The order as the shopper (and the admin) sees it. Never the MYPAY key.
-pub async fn order_view(db: &Db, o: &OrderRow) -> ApiResult<Value> {
+pub async fn order_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
     let lines: Vec<Value> = db
         .lines(&o.id)
         .await?

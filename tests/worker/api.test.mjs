@@ -206,3 +206,9 @@ test('products: the catalog with Chinese and English names', async () => {
   assert.match(p.name_en, /Oolong/);
   assert.equal(p.image_url, '/img/oolong-150g.svg');
 });
+
+test('the test clock is off unless TEST_CLOCK=1: PUT /admin/test/clock is 404', async () => {
+  const r = await admin('PUT', '/admin/test/clock', { offset_seconds: 3600 });
+  assert.equal(r.status, 404, r.text);
+  assert.equal(r.body.error.code, 'not_found');
+});

@@ -58,7 +58,9 @@ pub fn parse_stamp(s: &str) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
         return None;
     }
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - TAIWAN_OFFSET_SECS)
+    let t = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - TAIWAN_OFFSET_SECS;
+    // A day that does not exist in its month (Feb 31) does not read back.
+    (civil((t + TAIWAN_OFFSET_SECS).div_euclid(86_400)) == (y, mo, d)).then_some(t)
 }
 
 /// Reads `2026-11-27T12:34:56Z` (UTC only) into Unix seconds.

@@ -26,6 +26,10 @@ fn bad_stamps_are_refused() {
         assert_eq!(parse_stamp(s), None, "{s}");
     }
     assert_eq!(parse_day("2021102"), None);
+    assert!(
+        parse_stamp("20240229235959").is_some(),
+        "2024 is a leap year"
+    );
 }
 
 #[test]

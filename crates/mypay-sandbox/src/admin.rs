@@ -2,15 +2,17 @@
 //! callbacks and received calls, change settings, inject faults, reset.
 //! Errors are `{"error":{"code","message"}}` with 400, 404 or 409.
 
-use super::clock::rfc3339;
-use super::faults::Faults;
-use super::replies::query_reply;
-use super::rules::{self, RefundAsk};
-use super::state::{
-    day_stamp, instant_payment_pfn, order_cost, plus_days, stamp, waiting_payment_pfn,
-    LostAttempt, OrderRecord, Payment, RefundPlan, RefundState, Report, TransitionError,
-};
-use super::{lock, App, RefundMode};
+use crate::app::{lock, App};
+use crate::clock::MAX_OFFSET_SECONDS;
+use crate::config::RefundMode;
+use crate::faults::Faults;
+use crate::order::moves::refundable;
+use crate::order::payment::{instant_payment_pfn, waiting_payment_pfn, LostAttempt, Payment};
+use crate::order::store::{RefundPlan, Report, TransitionError};
+use crate::order::OrderRecord;
+use crate::replies::query_reply;
+use crate::rules::{self, RefundAsk};
+use crate::stamps::{day_stamp, plus_days, rfc3339, stamp};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -72,12 +74,6 @@ fn view(app: &App, o: &OrderRecord) -> Value {
             })
         })
         .collect();
-    let done: i64 = o
-        .refunds
-        .iter()
-        .filter(|rf| rf.state == RefundState::Done)
-        .map(|rf| rf.cost)
-        .sum();
     json!({
         "uid": o.uid.to_string(),
         "key": o.key,
@@ -86,7 +82,7 @@ fn view(app: &App, o: &OrderRecord) -> Value {
         "prc": o.prc,
         "retmsg": o.retmsg,
         "cost": r.cost,
-        "amount": order_cost(r),
+        "amount": o.cost(),
         "pfn": o.pfn(),
         "seeded": o.seeded,
         "payment_url": app.payment_url(o.uid),
@@ -99,7 +95,7 @@ fn view(app: &App, o: &OrderRecord) -> Value {
         "voucher_free": vouchers(r.voucher_free.as_deref().unwrap_or_default().iter().map(|v| (v.product_id.as_str(), v.serial_number.as_str(), v.name.as_str(), v.cost.map(|c| c.get())))),
         "payment": o.payment,
         "refunds": refunds,
-        "refunded_total": done,
+        "refunded_total": o.refunded_done(),
         "refund_requested_total": o.refunded(),
         "fully_refunded": o.fully_refunded(),
         "cancel": o.cancel,
@@ -273,7 +269,9 @@ fn lost_attempt(v: &Value) -> Result<Option<LostAttempt>, String> {
     let pfn = match text_field(v, "pfn")? {
         None => None,
         Some(p) => match rules::canonical_pfn(p) {
-            Some(c) if !c.eq_ignore_ascii_case("all") && !c.eq_ignore_ascii_case("MobilePayAll") => {
+            Some(c)
+                if !c.eq_ignore_ascii_case("all") && !c.eq_ignore_ascii_case("MobilePayAll") =>
+            {
                 Some(c)
             }
             _ => return Err(format!("pfn {p} is not a payment method of appendix 1")),
@@ -321,7 +319,8 @@ pub async fn settle(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
     {
         return bad_request("card_number and pfn go with {\"prc\":\"A0001\"} only");
     }
-    transition(&app, app.change(|s, now| s.settle(uid, &prc, now)))
+    let to = mypay_link::StatusCode::from_code(&prc);
+    transition(&app, app.change(|s, now| s.settle(uid, &to, now)))
 }
 
 /// `POST /sandbox/orders/{uid}/abandon`
@@ -382,18 +381,7 @@ pub async fn refund(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
         let Some(o) = store.orders.get(&uid) else {
             return (Err(TransitionError::NotFound), Vec::new());
         };
-        if o.prc != "250" && o.prc != "600" {
-            let e = TransitionError::InvalidState {
-                prc: o.prc.clone(),
-                wanted: "a paid order (250 or 600)",
-            };
-            return (Err(e), Vec::new());
-        }
-        if o.fully_refunded() {
-            let e = TransitionError::InvalidState {
-                prc: o.prc.clone(),
-                wanted: "an order not refunded in full yet",
-            };
+        if let Err(e) = refundable(o) {
             return (Err(e), Vec::new());
         }
         let facts = o.refund_facts();
@@ -407,7 +395,10 @@ pub async fn refund(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
             items: None,
         };
         if let Err(p) = rules::check_refund_against(&ask, &facts) {
-            return (Err(TransitionError::BadInput(rules::summary(&p))), Vec::new());
+            return (
+                Err(TransitionError::BadInput(rules::summary(&p))),
+                Vec::new(),
+            );
         }
         let pfn = o.pfn();
         let instant = complete && rules::instant_refund(&pfn);
@@ -461,16 +452,18 @@ pub async fn complete_refund(
             None => return bad_request("refund_uid must be a refund's uid"),
         },
     };
-    let r = app.write(|store, now| match store.complete_refunds(uid, refund_uid, now) {
-        Ok((o, done)) => {
-            let reports = done
-                .into_iter()
-                .map(|rf| Report::Refund(o.clone(), rf))
-                .collect();
-            (Ok(o), reports)
-        }
-        Err(e) => (Err(e), Vec::new()),
-    });
+    let r = app.write(
+        |store, now| match store.complete_refunds(uid, refund_uid, now) {
+            Ok((o, done)) => {
+                let reports = done
+                    .into_iter()
+                    .map(|rf| Report::Refund(o.clone(), rf))
+                    .collect();
+                (Ok(o), reports)
+            }
+            Err(e) => (Err(e), Vec::new()),
+        },
+    );
     transition(&app, r)
 }
 
@@ -490,10 +483,10 @@ pub async fn get_clock(State(app): State<Arc<App>>) -> Response {
 
 fn seconds_field(v: &Value, name: &str) -> Result<i64, String> {
     match v.get(name).and_then(rules::whole) {
-        Some(n) if n.abs() <= super::clock::MAX_OFFSET_SECONDS => Ok(n),
+        Some(n) if n.abs() <= MAX_OFFSET_SECONDS => Ok(n),
         _ => Err(format!(
             "give {{\"{name}\": N}}, N whole seconds (at most ±{})",
-            super::clock::MAX_OFFSET_SECONDS
+            MAX_OFFSET_SECONDS
         )),
     }
 }
@@ -599,16 +592,30 @@ pub async fn put_config(State(app): State<Arc<App>>, body: Bytes) -> Response {
             }
             ("page_lifetime_seconds", v) => match v.as_u64() {
                 Some(n) if (1..=10 * 366 * 86_400).contains(&n) => next.page_lifetime_seconds = n,
-                _ => return bad_request("page_lifetime_seconds must be a whole number of seconds from 1 to 316224000"),
+                _ => return bad_request(
+                    "page_lifetime_seconds must be a whole number of seconds from 1 to 316224000",
+                ),
             },
             ("refund_mode", Value::String(m)) => match RefundMode::parse(m) {
                 Some(m) => next.refund_mode = m,
-                None => return bad_request("refund_mode must be \"instant\", \"manual\" or \"no_row_data\""),
+                None => {
+                    return bad_request(
+                        "refund_mode must be \"instant\", \"manual\" or \"no_row_data\"",
+                    )
+                }
             },
-            ("refund_mode", _) => return bad_request("refund_mode must be \"instant\", \"manual\" or \"no_row_data\""),
+            ("refund_mode", _) => {
+                return bad_request(
+                    "refund_mode must be \"instant\", \"manual\" or \"no_row_data\"",
+                )
+            }
             ("manual_refund_days", v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
                 Some(n) if n <= 365 => next.manual_refund_days = n,
-                _ => return bad_request("manual_refund_days must be a whole number of days from 0 to 365"),
+                _ => {
+                    return bad_request(
+                        "manual_refund_days must be a whole number of days from 0 to 365",
+                    )
+                }
             },
             (other, _) => return bad_request(&format!("unknown setting {other}")),
         }
@@ -643,4 +650,84 @@ pub async fn delete_faults(State(app): State<Arc<App>>) -> Response {
 pub async fn reset(State(app): State<Arc<App>>) -> Response {
     app.reset();
     Json(json!({"reset": true})).into_response()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_optional_objects() {
+        for empty in ["", "  \n", "null", "{}"] {
+            assert_eq!(body_json(&Bytes::from(empty)), Ok(json!({})), "{empty:?}");
+        }
+        assert_eq!(body_json(&Bytes::from("{\"a\":1}")), Ok(json!({"a": 1})));
+        assert!(body_json(&Bytes::from("[1]"))
+            .unwrap_err()
+            .contains("JSON object"));
+        assert!(body_json(&Bytes::from("{"))
+            .unwrap_err()
+            .contains("not JSON"));
+    }
+
+    #[test]
+    fn fields_of_a_body() {
+        let v = json!({"wait": true, "no": null, "capture": "manual", "n": 1});
+        assert_eq!(flag(&v, "wait"), Ok(true));
+        assert_eq!(flag(&v, "no"), Ok(false));
+        assert_eq!(flag(&v, "missing"), Ok(false));
+        assert!(flag(&v, "capture").is_err());
+        assert_eq!(text_field(&v, "capture"), Ok(Some("manual")));
+        assert_eq!(text_field(&v, "no"), Ok(None));
+        assert!(text_field(&v, "n").is_err());
+        assert_eq!(parse_uid(" 95300 "), Some(95300));
+        assert_eq!(parse_uid("-1"), None);
+    }
+
+    #[test]
+    fn the_attempt_behind_an_a0001() {
+        assert_eq!(lost_attempt(&json!({})), Ok(None));
+        assert_eq!(
+            lost_attempt(&json!({"card_number": "4938170130000003", "pfn": "1"})),
+            Ok(Some(LostAttempt::Card("4938170130000003".into())))
+        );
+        assert_eq!(
+            lost_attempt(&json!({"pfn": "15"})),
+            Ok(Some(LostAttempt::Method("LINEPAYON")))
+        );
+        for bad in [
+            json!({"pfn": "all"}),
+            json!({"pfn": "PAYPAL"}),
+            json!({"pfn": 15}),
+            json!({"card_number": "4938170130000003", "pfn": "CASH"}),
+        ] {
+            assert!(lost_attempt(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn clock_moves_are_bounded() {
+        assert_eq!(seconds_field(&json!({"seconds": -60}), "seconds"), Ok(-60));
+        assert_eq!(seconds_field(&json!({"seconds": "60"}), "seconds"), Ok(60));
+        assert!(seconds_field(&json!({"seconds": 1e15}), "seconds").is_err());
+        assert!(seconds_field(&json!({"secs": 1}), "seconds").is_err());
+    }
+
+    #[test]
+    fn refusals_are_409_with_the_current_prc() {
+        let r = transition_error(&TransitionError::InvalidState {
+            prc: mypay_link::StatusCode::Paid,
+            wanted: "x",
+        });
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            transition_error(&TransitionError::NotFound).status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            transition_error(&TransitionError::BadInput("x".into())).status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
 }

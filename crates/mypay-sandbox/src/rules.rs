@@ -303,7 +303,12 @@ fn field<'a>(o: &'a Map<String, Value>, name: &str, alias: Option<&str>) -> Opti
 }
 
 /// Checks a required scalar; returns its text.
-fn required_text(p: &mut Problems, o: &Map<String, Value>, path: &str, name: &str) -> Option<String> {
+fn required_text(
+    p: &mut Problems,
+    o: &Map<String, Value>,
+    path: &str,
+    name: &str,
+) -> Option<String> {
     match scalar(o.get(name)) {
         Scalar::Text(t) => Some(t),
         Scalar::Missing => {
@@ -385,7 +390,10 @@ pub fn check_order(o: &Map<String, Value>) -> Result<(), Vec<Problem>> {
             Scalar::Text(t) if table.contains(&t.as_str()) => {}
             Scalar::Text(t) => p.push(
                 *name,
-                format!("值不在值參考之內 ({t:?} is not one of {})", table.join(", ")),
+                format!(
+                    "值不在值參考之內 ({t:?} is not one of {})",
+                    table.join(", ")
+                ),
             ),
             Scalar::Other => p.push(*name, "格式錯誤 (must be a string or a number)"),
         }
@@ -491,15 +499,23 @@ pub fn check_order(o: &Map<String, Value>) -> Result<(), Vec<Problem>> {
                 if !issuers.contains(&t.as_str()) {
                     p.push(
                         format!("{at}.issuer"),
-                        format!("值不在值參考之內 ({t:?} is not one of {})", issuers.join(", ")),
+                        format!(
+                            "值不在值參考之內 ({t:?} is not one of {})",
+                            issuers.join(", ")
+                        ),
                     );
                 }
             }
-            if let (Some(table), Scalar::Text(t)) = (refund_types, scalar(e.get("refund_return_type"))) {
+            if let (Some(table), Scalar::Text(t)) =
+                (refund_types, scalar(e.get("refund_return_type")))
+            {
                 if !table.contains(&t.as_str()) {
                     p.push(
                         format!("{at}.refund_return_type"),
-                        format!("值不在值參考之內 ({t:?} is not one of {})", table.join(", ")),
+                        format!(
+                            "值不在值參考之內 ({t:?} is not one of {})",
+                            table.join(", ")
+                        ),
                     );
                 }
             }
@@ -572,7 +588,10 @@ pub fn check_refund_fields(o: &Map<String, Value>) -> Result<RefundAsk, Vec<Prob
                 let mut out = Vec::new();
                 for (i, e) in entries.iter().enumerate() {
                     let Value::Object(e) = e else {
-                        p.push(format!("voucher_paid[{i}]"), "格式錯誤 (a voucher is an object)");
+                        p.push(
+                            format!("voucher_paid[{i}]"),
+                            "格式錯誤 (a voucher is an object)",
+                        );
                         continue;
                     };
                     let text = |k: &str| match scalar(e.get(k)) {
@@ -596,7 +615,8 @@ pub fn check_refund_fields(o: &Map<String, Value>) -> Result<RefundAsk, Vec<Prob
             Some(entries) => {
                 let mut out = Vec::new();
                 for (i, e) in entries.iter().enumerate() {
-                    if let (Some(name), Some(total)) = check_item(&mut p, &format!("items[{i}]"), e) {
+                    if let (Some(name), Some(total)) = check_item(&mut p, &format!("items[{i}]"), e)
+                    {
                         out.push((name, total));
                     }
                 }
@@ -663,7 +683,10 @@ pub fn check_refund_against(ask: &RefundAsk, order: &OrderFacts) -> Result<(), V
     } else if ask.cost > left {
         p.push(
             "cost",
-            format!("退款金額超過可退金額 (at most {left} is left to refund, not {})", ask.cost),
+            format!(
+                "退款金額超過可退金額 (at most {left} is left to refund, not {})",
+                ask.cost
+            ),
         );
     }
     let listed = ask.vouchers.clone().unwrap_or_default();
@@ -703,7 +726,10 @@ pub fn check_refund_against(ask: &RefundAsk, order: &OrderFacts) -> Result<(), V
         if sum != i128::from(ask.cost) {
             p.push(
                 "items",
-                format!("退款項目之總金額必須與退款金額一致 (items sum to {sum}, cost is {})", ask.cost),
+                format!(
+                    "退款項目之總金額必須與退款金額一致 (items sum to {sum}, cost is {})",
+                    ask.cost
+                ),
             );
         }
     }
@@ -763,7 +789,10 @@ mod tests {
             assert!(paths(check_order(&obj(v))).contains(&f.to_string()), "{f}");
             let mut v = sample();
             v[f] = json!("");
-            assert!(paths(check_order(&obj(v))).contains(&f.to_string()), "{f} empty");
+            assert!(
+                paths(check_order(&obj(v))).contains(&f.to_string()),
+                "{f} empty"
+            );
         }
         for f in ["id", "name", "cost", "amount", "total"] {
             let mut v = sample();
@@ -783,7 +812,11 @@ mod tests {
     fn cost_is_items_minus_every_voucher() {
         let mut v = sample();
         v["cost"] = json!(950);
-        assert_eq!(paths(check_order(&obj(v))), ["cost"], "free vouchers count too");
+        assert_eq!(
+            paths(check_order(&obj(v))),
+            ["cost"],
+            "free vouchers count too"
+        );
         let mut v = sample();
         v["cost"] = json!("abc");
         assert_eq!(paths(check_order(&obj(v))), ["cost"]);
@@ -847,7 +880,16 @@ mod tests {
         let mut v = sample();
         v["voucher_free"][0]["issuer"] = json!(3);
         assert_eq!(check_order(&obj(v)), Ok(()), "free vouchers have issuer 3");
-        for ok in ["CREDITCARD", "27", "JKOOF", "creditcard", "all", "MobilePayAll", "0", ""] {
+        for ok in [
+            "CREDITCARD",
+            "27",
+            "JKOOF",
+            "creditcard",
+            "all",
+            "MobilePayAll",
+            "0",
+            "",
+        ] {
             let mut v = sample();
             v["pfn"] = json!(ok);
             assert_eq!(check_order(&obj(v)), Ok(()), "{ok}");
@@ -966,8 +1008,14 @@ mod tests {
         assert_eq!(canonical_pfn("27"), Some("PION"));
         assert_eq!(canonical_pfn("jkoof"), Some("JKOOFF"));
         assert_eq!(canonical_pfn("PAYPAL"), None);
-        assert!(instant_refund("CREDITCARD") && instant_refund("37") && instant_refund("LINEPAYOFF"));
-        assert!(!instant_refund("CSTORECODE") && !instant_refund("E_COLLECTION") && !instant_refund("WEBATM"));
+        assert!(
+            instant_refund("CREDITCARD") && instant_refund("37") && instant_refund("LINEPAYOFF")
+        );
+        assert!(
+            !instant_refund("CSTORECODE")
+                && !instant_refund("E_COLLECTION")
+                && !instant_refund("WEBATM")
+        );
         assert!(!instant_refund("BARCODE") && !instant_refund(""));
         assert_eq!(manual_refund_type("AMEX"), "2");
         assert_eq!(manual_refund_type("CASH"), "3");

@@ -2,12 +2,8 @@
 //! the client's validator (`mypay_link::validate`). Each side catches
 //! something the other does not: that is what makes the sandbox worth
 //! testing the client against.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use mypay_link::models::OrderRequest;
 use mypay_link::validate::{validate_order, validate_refund, PaidOrder};
 use mypay_link::Command;
@@ -28,7 +24,7 @@ fn client_accepts(order: &Value) -> bool {
 /// an `order_id` already used by the store.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sandbox_refuses_what_the_client_validator_accepts() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let cases: Vec<Case> = vec![
         ("pfn", Box::new(|o| o["pfn"] = json!("PAYPAL"))),
         ("pfn", Box::new(|o| o["pfn"] = json!("2"))),
@@ -84,7 +80,7 @@ async fn the_sandbox_refuses_what_the_client_validator_accepts() {
 /// API text does not require what the validator insists on.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_validator_refuses_what_the_sandbox_accepts() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let cases: Vec<Case> = vec![
         // 『是否為經銷商代收費模式』: "若 is_agent_charge 有指定,以指定優先".
         (
@@ -130,7 +126,7 @@ async fn the_client_validator_refuses_what_the_sandbox_accepts() {
 /// rule for refunds and the sandbox's agree on the documented example.
 #[tokio::test(flavor = "multi_thread")]
 async fn refund_items_must_carry_the_orders_names() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let mut refund = json!({"store_uid": STORE, "uid": "95047", "key": "85def7799fd15978cac14a44846f3a2a", "cost": 900,
                             "voucher_paid": [{"product_id": "P01", "serial_number": "P1634634156"}], "invoice_state": 6,
                             "items": [{"id": "1", "name": "另一個商品", "cost": 900, "amount": 1, "total": 900}]});

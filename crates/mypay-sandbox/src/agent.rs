@@ -2,11 +2,14 @@
 //! behind an emulation of MYPAY's firewall, with injected faults and a log
 //! of every call (decrypted, without the agent key).
 
-use super::faults::AgentFaultMode;
-use super::replies::{query_reply, refund_row};
-use super::rules::{self, Problem};
-use super::state::{day_stamp, plus_days, RefundPlan, Report, TransitionError};
-use super::{lock, App, RefundMode};
+use crate::app::{lock, App};
+use crate::config::RefundMode;
+use crate::faults::AgentFaultMode;
+use crate::order::status::is_paid;
+use crate::order::store::{RefundPlan, Report, TransitionError};
+use crate::replies::{query_reply, refund_row};
+use crate::rules::{self, Problem};
+use crate::stamps::{day_stamp, plus_days};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_TYPE, TRANSFER_ENCODING, USER_AGENT};
@@ -16,6 +19,7 @@ use axum::response::{Html, IntoResponse, Response};
 use mypay_link::crypto::secret_eq;
 use mypay_link::lenient::Text;
 use mypay_link::models::{OrderReply, OrderRequest, PaidVoucher, QueryRequest, RefundReply};
+use mypay_link::StatusCode as Prc;
 use mypay_link::{Command, Envelope, EnvelopeError};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -139,7 +143,7 @@ impl Out {
                 uid: None,
                 problems: None,
             },
-            Err(_) => code_reply("400", "系統錯誤 (system error)"),
+            Err(_) => code_reply(Prc::SystemError, "系統錯誤 (system error)"),
         }
     }
 }
@@ -147,23 +151,24 @@ impl Out {
 /// MYPAY's refusal shape: `{"code","msg"}`.
 #[derive(Serialize)]
 struct CodeMsg<'a> {
-    code: &'a str,
+    code: &'a Prc,
     msg: &'a str,
 }
 
-fn code_reply(code: &str, msg: &str) -> Out {
-    let body = serde_json::to_string(&CodeMsg { code, msg })
+/// A refusal: 100 資料錯誤, B500 執行失敗 (refunds) or 400 系統錯誤.
+fn code_reply(code: Prc, msg: &str) -> Out {
+    let body = serde_json::to_string(&CodeMsg { code: &code, msg })
         .unwrap_or_else(|_| format!("{{\"code\":\"{code}\"}}"));
     Out {
         body,
-        code: code.to_owned(),
+        code: code.to_string(),
         uid: None,
         problems: None,
     }
 }
 
 /// A refusal listing the rules broken (`msg` = prefix + `path: message; …`).
-fn problems_reply(code: &str, prefix: &str, problems: Vec<Problem>) -> Out {
+fn problems_reply(code: Prc, prefix: &str, problems: Vec<Problem>) -> Out {
     let mut out = code_reply(code, &format!("{prefix}{}", rules::summary(&problems)));
     out.problems = Some(problems);
     out
@@ -200,12 +205,16 @@ pub async fn agent(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) 
         Ok(b) if b.len() <= BODY_LIMIT => b,
         _ => {
             entry.http_status = 413;
-            entry.code = Some("100".into());
+            entry.code = Some(Prc::DataError.to_string());
             entry.answered = true;
             entry.error = Some(format!("body larger than {BODY_LIMIT} bytes"));
             log(&app, entry);
             let mut r = text_reply(
-                code_reply("100", "資料錯誤:request body is larger than 65536 bytes").body,
+                code_reply(
+                    Prc::DataError,
+                    "資料錯誤:request body is larger than 65536 bytes",
+                )
+                .body,
             );
             *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
             return r;
@@ -227,13 +236,13 @@ pub async fn not_post(
 ) -> Response {
     let mut entry = new_entry(&app, &headers);
     entry.http_status = 405;
-    entry.code = Some("100".into());
+    entry.code = Some(Prc::DataError.to_string());
     entry.answered = true;
     entry.error = Some(format!("method {method} (the agent API takes POST only)"));
     log(&app, entry);
     let mut r = text_reply(
         code_reply(
-            "100",
+            Prc::DataError,
             "資料錯誤:請使用 POST (the agent API takes POST only)",
         )
         .body,
@@ -254,16 +263,19 @@ async fn process(
     mut entry: RequestEntry,
 ) -> (Response, Option<RequestEntry>) {
     entry.http_status = 200;
-    let fail = |mut entry: RequestEntry, code: &str, msg: &str, err: String| {
-        entry.code = Some(code.into());
+    // Every envelope problem is MYPAY's 100 資料錯誤.
+    let fail = |mut entry: RequestEntry, msg: &str, err: String| {
+        entry.code = Some(Prc::DataError.to_string());
         entry.error = Some(err);
         entry.answered = true;
-        (text_reply(code_reply(code, msg).body), Some(entry))
+        (
+            text_reply(code_reply(Prc::DataError, msg).body),
+            Some(entry),
+        )
     };
     let Ok(text) = std::str::from_utf8(bytes) else {
         return fail(
             entry,
-            "100",
             "資料錯誤:body is not UTF-8",
             "body is not UTF-8".into(),
         );
@@ -274,7 +286,6 @@ async fn process(
         Err(e) => {
             return fail(
                 entry,
-                "100",
                 "資料錯誤:body must carry agent_uid, service and encry_data (form or JSON)",
                 e.to_string(),
             )
@@ -284,7 +295,6 @@ async fn process(
     if env.agent_uid.trim() != app.agent_uid {
         return fail(
             entry,
-            "100",
             "資料錯誤:經銷商商務代號不存在 (unknown agent_uid)",
             "unknown agent".into(),
         );
@@ -294,7 +304,6 @@ async fn process(
         Err(EnvelopeError::Decrypt) => {
             return fail(
                 entry,
-                "100",
                 "資料錯誤:service 解密失敗 (service does not decrypt with this agent's key)",
                 "service decrypt failed".into(),
             )
@@ -302,7 +311,6 @@ async fn process(
         Err(e) => {
             return fail(
                 entry,
-                "100",
                 "資料錯誤:service 格式錯誤 (service is not {\"service_name\",\"cmd\"} JSON)",
                 e.to_string(),
             )
@@ -317,7 +325,6 @@ async fn process(
             Ok(t) => t,
             Err(_) => return fail(
                 entry,
-                "100",
                 "資料錯誤:encry_data 解密失敗 (encry_data does not decrypt with this agent's key)",
                 "encry_data decrypt failed".into(),
             ),
@@ -393,11 +400,10 @@ async fn process(
 /// out `order_id` and `cost` (the `partial` fault).
 fn handle(app: &App, cmd: &Command, data: Option<Value>, partial: bool) -> Out {
     let Some(Value::Object(data)) = data else {
-        let code = if *cmd == Command::Refund { "B500" } else { "100" };
-        let prefix = if code == "B500" {
-            "執行失敗"
+        let (code, prefix) = if *cmd == Command::Refund {
+            (Prc::ExecutionFailed, "執行失敗")
         } else {
-            "資料錯誤"
+            (Prc::DataError, "資料錯誤")
         };
         return code_reply(
             code,
@@ -408,7 +414,10 @@ fn handle(app: &App, cmd: &Command, data: Option<Value>, partial: bool) -> Out {
         Command::Orders => orders(app, data),
         Command::QueryOrder => query(app, data, partial),
         Command::Refund => refund(app, data),
-        Command::Other(c) => code_reply("100", &format!("資料錯誤:不支援的服務 (unknown cmd {c})")),
+        Command::Other(c) => code_reply(
+            Prc::DataError,
+            &format!("資料錯誤:不支援的服務 (unknown cmd {c})"),
+        ),
     }
 }
 
@@ -478,14 +487,17 @@ fn text_of(v: Option<&Value>) -> String {
 fn orders(app: &App, data: Map<String, Value>) -> Out {
     let store_uid = text_of(data.get("store_uid"));
     if !store_uid.is_empty() && store_uid != app.store_uid {
-        return code_reply("100", "資料錯誤:特約商店代碼錯誤 (unknown store_uid)");
+        return code_reply(
+            Prc::DataError,
+            "資料錯誤:特約商店代碼錯誤 (unknown store_uid)",
+        );
     }
     if let Err(problems) = rules::check_order(&data) {
-        return problems_reply("100", "資料錯誤:", problems);
+        return problems_reply(Prc::DataError, "資料錯誤:", problems);
     }
     let order: OrderRequest = match serde_json::from_value(Value::Object(data)) {
         Ok(o) => o,
-        Err(e) => return code_reply("100", &format!("資料錯誤:欄位格式錯誤 ({e})")),
+        Err(e) => return code_reply(Prc::DataError, &format!("資料錯誤:欄位格式錯誤 ({e})")),
     };
     let created = app.write(|store, now| {
         if let Some(existing) = store.find_order_id(&app.store_uid, order.order_id.as_str()) {
@@ -497,7 +509,7 @@ fn orders(app: &App, data: Map<String, Value>) -> Out {
         Ok(c) => c,
         Err(existing) => {
             return code_reply(
-                "100",
+                Prc::DataError,
                 &format!(
                     "資料錯誤:訂單編號重複 (order_id {} is already order uid {existing})",
                     order.order_id
@@ -506,14 +518,14 @@ fn orders(app: &App, data: Map<String, Value>) -> Out {
         }
     };
     let reply = OrderReply {
-        code: mypay_link::StatusCode::DataOk,
+        code: Prc::DataOk,
         msg: "資料正確".into(),
         uid: Some(Text(uid.to_string())),
         key: Some(key),
         url: Some(app.payment_url(uid)),
         extra: Default::default(),
     };
-    let mut out = Out::of("200", &reply);
+    let mut out = Out::of(Prc::DataOk.code(), &reply);
     out.uid = Some(uid.to_string());
     out
 }
@@ -523,7 +535,7 @@ fn orders(app: &App, data: Map<String, Value>) -> Out {
 fn query(app: &App, data: Map<String, Value>, partial: bool) -> Out {
     let q: QueryRequest = match serde_json::from_value(Value::Object(data)) {
         Ok(q) => q,
-        Err(e) => return code_reply("100", &format!("資料錯誤:欄位格式錯誤 ({e})")),
+        Err(e) => return code_reply(Prc::DataError, &format!("資料錯誤:欄位格式錯誤 ({e})")),
     };
     let uid = q.uid.as_str().trim().parse::<u64>().ok();
     app.read(|store| {
@@ -540,7 +552,7 @@ fn query(app: &App, data: Map<String, Value>, partial: bool) -> Out {
                 Out::of(&format!("prc {}", o.prc), &reply)
             }
             None => code_reply(
-                "100",
+                Prc::DataError,
                 "資料錯誤:查無此訂單 (no order with this uid and key)",
             ),
         }
@@ -552,11 +564,11 @@ fn query(app: &App, data: Map<String, Value>, partial: bool) -> Out {
 /// the voucher-mode rules; then the refund as `refund_mode` says.
 fn refund(app: &App, data: Map<String, Value>) -> Out {
     fn b500(msg: &str) -> Out {
-        code_reply("B500", &format!("執行失敗:{msg}"))
+        code_reply(Prc::ExecutionFailed, &format!("執行失敗:{msg}"))
     }
     let ask = match rules::check_refund_fields(&data) {
         Ok(a) => a,
-        Err(p) => return problems_reply("B500", "執行失敗:", p),
+        Err(p) => return problems_reply(Prc::ExecutionFailed, "執行失敗:", p),
     };
     if ask.store_uid != app.store_uid {
         return b500("特約商店代碼錯誤 (unknown store_uid)");
@@ -579,7 +591,7 @@ fn refund(app: &App, data: Map<String, Value>) -> Out {
                 Vec::new(),
             );
         };
-        if order.prc != "250" && order.prc != "600" {
+        if !is_paid(&order.prc) {
             return (
                 b500(&format!(
                     "訂單狀態 {} 不可退款 (only paid orders, 250 or 600, can be refunded)",
@@ -604,7 +616,7 @@ fn refund(app: &App, data: Map<String, Value>) -> Out {
             );
         }
         if let Err(p) = rules::check_refund_against(&ask, &order.refund_facts()) {
-            return (problems_reply("B500", "執行失敗:", p), Vec::new());
+            return (problems_reply(Prc::ExecutionFailed, "執行失敗:", p), Vec::new());
         }
         let listed = ask.vouchers.clone().unwrap_or_default();
         let vouchers: Vec<PaidVoucher> = order
@@ -644,11 +656,11 @@ fn refund(app: &App, data: Map<String, Value>) -> Out {
                     row_data: (mode != RefundMode::NoRowData).then(|| refund_row(&order, &rf)),
                     key: Some(order.key.clone()),
                     uid: Some(Text(order.uid.to_string())),
-                    code: mypay_link::StatusCode::Executed,
+                    code: Prc::Executed,
                     msg: "執行成功".into(),
                     extra: Default::default(),
                 };
-                (Out::of("B200", &reply), vec![Report::Refund(order, rf)])
+                (Out::of(Prc::Executed.code(), &reply), vec![Report::Refund(order, rf)])
             }
             Err(TransitionError::InvalidState { .. }) => (
                 b500("此訂單已全額退款 (the order is already refunded in full)"),
@@ -657,4 +669,50 @@ fn refund(app: &App, data: Map<String, Value>) -> Out {
             Err(e) => (b500(&e.message()), Vec::new()),
         }
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn refusals_are_code_and_msg_only() {
+        let out = code_reply(Prc::DataError, "資料錯誤:x");
+        let v: Value = serde_json::from_str(&out.body).unwrap();
+        assert_eq!(v, json!({"code": "100", "msg": "資料錯誤:x"}));
+        let p = vec![Problem {
+            path: "cost".into(),
+            message: "bad".into(),
+        }];
+        let out = problems_reply(Prc::ExecutionFailed, "執行失敗:", p.clone());
+        let v: Value = serde_json::from_str(&out.body).unwrap();
+        assert_eq!(v["msg"], "執行失敗:cost: bad");
+        assert_eq!(out.problems, Some(p));
+        assert_eq!(out.code, "B500");
+    }
+
+    #[test]
+    fn scalars_as_text() {
+        assert_eq!(text_of(Some(&json!(" 289151880002 "))), "289151880002");
+        assert_eq!(text_of(Some(&json!(95300))), "95300");
+        assert_eq!(text_of(Some(&json!(null))), "");
+        assert_eq!(text_of(None), "");
+    }
+
+    #[test]
+    fn faults_answer_as_a_broken_mypay_would() {
+        for (mode, status) in [
+            (AgentFaultMode::Http500, 500),
+            (AgentFaultMode::Timeout, 504),
+            (AgentFaultMode::Garbage, 200),
+            (AgentFaultMode::Html403, 403),
+        ] {
+            let mut e = RequestEntry::default();
+            let r = fault_response(mode, &mut e);
+            assert_eq!(r.status().as_u16(), status, "{mode:?}");
+            assert_eq!(e.http_status, status);
+        }
+    }
 }

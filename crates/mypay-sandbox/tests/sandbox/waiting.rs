@@ -2,12 +2,8 @@
 //! 請款進行中 (self-capture cards), 280 (WEBATM waiting online), A0001
 //! 交易待確認 (MYPAY lost the provider's answer); and the `partial` agent
 //! fault (a query reply without `order_id` and `cost`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use mypay_link::Command;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -17,7 +13,7 @@ const CARD_OK: &str = "4938170130000003";
 const CARD_FAIL: &str = "5204247750001471";
 
 async fn with_receiver() -> (Sandbox, Receiver) {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let rx = Receiver::start().await;
     sb.set_notify(&rx.url, &[50, 50, 50, 50]).await;
     (sb, rx)
@@ -412,7 +408,7 @@ async fn waiting_orders_outlive_the_page_and_have_no_limit_date() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_partial_fault_answers_a_query_without_order_id_and_cost() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let order = example_order();
     let (uid, key) = sb.create(&order).await;
     let ask = json!({"uid": uid, "key": key});

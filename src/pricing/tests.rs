@@ -1,4 +1,4 @@
-//! Tests of `checkout`.
+//! Tests of `pricing`.
 
 use super::*;
 use serde_json::json;

@@ -2,7 +2,10 @@
 //! the query and the callbacks, 『交易查詢』回傳欄位 (with `refund_order` and
 //! `cancel_order`), 『退款完成回傳資訊』 and the callback reports.
 
-use super::state::{first_paid_time, order_cost, plus_days, day_stamp, OrderRecord, RefundRecord, RefundState, Report};
+use crate::order::status::is_paid;
+use crate::order::store::Report;
+use crate::order::{order_cost, OrderRecord, RefundRecord, RefundState};
+use crate::stamps::{day_stamp, plus_days, stamp};
 use mypay_link::codes::*;
 use mypay_link::lenient::{Int, StrInt, Text};
 use mypay_link::models::{
@@ -10,10 +13,6 @@ use mypay_link::models::{
     PaidVoucher, QueryReply, RefundOrderInfo, RefundRowData, Transaction,
 };
 use serde_json::{json, Value};
-
-fn is_paid_like(prc: &str) -> bool {
-    matches!(prc, "250" | "600")
-}
 
 fn s(v: &str) -> Option<String> {
     Some(v.to_owned())
@@ -36,7 +35,7 @@ pub fn transaction(o: &OrderRecord) -> Transaction {
     Transaction {
         uid: Some(Text(o.uid.to_string())),
         key: s(&o.key),
-        prc: Some(StatusCode::from_code(&o.prc)),
+        prc: Some(o.prc.clone()),
         finishtime: s(&o.finishtime),
         cardno: s(&pay.cardno),
         acode: s(&pay.acode),
@@ -191,15 +190,15 @@ fn done_refunds(o: &OrderRecord) -> impl Iterator<Item = &RefundRecord> {
 
 /// YYYYMMDDHHmmss of the payment (the invoice date).
 fn paid_stamp(o: &OrderRecord) -> String {
-    first_paid_time(o)
-        .map(super::state::stamp)
+    o.first_paid_time()
+        .map(stamp)
         .unwrap_or_else(|| o.finishtime.clone())
 }
 
 fn invoice(o: &OrderRecord) -> InvoiceInfo {
     let r = &o.request;
     let mut inv = empty_invoice(r);
-    if !is_paid_like(&o.prc) || o.invoice_number.is_empty() {
+    if !is_paid(&o.prc) || o.invoice_number.is_empty() {
         return inv;
     }
     let amount = invoice_amount(r);
@@ -299,10 +298,10 @@ fn invoice(o: &OrderRecord) -> InvoiceInfo {
 
 /// 預計撥款日期: 45 days after the payment, for a paid order.
 fn appropriation_date(o: &OrderRecord) -> String {
-    if !is_paid_like(&o.prc) {
+    if !is_paid(&o.prc) {
         return String::new();
     }
-    first_paid_time(o)
+    o.first_paid_time()
         .map(|t| day_stamp(plus_days(t, 45)))
         .unwrap_or_default()
 }
@@ -456,5 +455,136 @@ impl Report {
             Report::State(o) => notification(o),
             Report::Refund(o, rf) => refund_notification(o, rf),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::order::seed::{seed_orders, seed_request};
+    use crate::order::store::Store;
+    use crate::stamps::parse_stamp;
+
+    fn paid_seed() -> OrderRecord {
+        seed_orders("289151880002").remove(1)
+    }
+
+    fn refund(uid: u64, cost: i64, invoice_state: &str) -> RefundRecord {
+        RefundRecord {
+            refund_uid: uid,
+            state: RefundState::Done,
+            cost,
+            voucher_paid: Vec::new(),
+            invoice_state: invoice_state.into(),
+            refund_type: "1".into(),
+            expected_refund_date: String::new(),
+            requested_at: "2021-10-23T00:00:00Z".into(),
+            finishtime: "20211023080000".into(),
+            source: "api".into(),
+        }
+    }
+
+    #[test]
+    fn a_created_order_has_every_field_and_no_payment() {
+        let mut s = Store::empty();
+        let now = parse_stamp("20260301120000").unwrap();
+        let (uid, _) = s.create(seed_request("289151880002", "1", "1"), now);
+        let t = transaction(&s.orders[&uid]);
+        assert_eq!(t.prc, Some(mypay_link::StatusCode::DataOk));
+        assert_eq!(t.transaction_mode, Some(TransactionMode::NotYet));
+        assert_eq!(t.result_type, Some(ResultType::Unknown));
+        assert_eq!(t.pfn.as_ref().map(|p| p.code()), Some("CREDITCARD"));
+        assert_eq!(t.result_content.as_deref(), Some("{}"));
+        let q = serde_json::to_value(query_reply(&s.orders[&uid])).unwrap();
+        assert_eq!(q["prc"], "200");
+        assert_eq!(q["invoice_state"], 0);
+        assert_eq!(q["appropriation_date"], "");
+        assert_eq!(q["refund_order"], json!([]));
+        assert_eq!(q["pay_mode_uid"], 0);
+    }
+
+    #[test]
+    fn a_paid_order_has_its_invoice_and_appropriation_date() {
+        let o = paid_seed();
+        let q = serde_json::to_value(query_reply(&o)).unwrap();
+        assert_eq!(q["prc"], "250");
+        assert_eq!(q["invoice_state"], 2);
+        // Paid as its history says (the seed's finishtime is the API text's).
+        assert_eq!(q["invoice_date"], "20211022090918", "the time it was paid");
+        assert_eq!(q["finishtime"], "20211019171236");
+        assert_eq!(q["invoice_number"], "83036911");
+        assert_eq!(q["invoice_amount"], "900");
+        assert_eq!(q["invoice_seller_ban"], "28915188");
+        assert_eq!(
+            q["appropriation_date"], "20211206",
+            "45 days after the payment"
+        );
+        assert!(q["invoice_middle_barcode"]
+            .as_str()
+            .unwrap()
+            .starts_with("11010SW83036911"));
+        let lines: Value =
+            serde_json::from_str(q["invoice_order_detail"].as_str().unwrap()).unwrap();
+        let amounts: Vec<&str> = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["Amount"].as_str().unwrap())
+            .collect();
+        assert_eq!(amounts, ["1000", "-50", "-50"]);
+    }
+
+    #[test]
+    fn invoice_amount_follows_voucher_invoice_type() {
+        let mut r = seed_request("289151880002", "1", "1");
+        assert_eq!(invoice_amount(&r), 900);
+        r.voucher_invoice_type = Some(VoucherInvoiceType::AmountPaidPlusPaidVouchers);
+        assert_eq!(invoice_amount(&r), 950);
+    }
+
+    #[test]
+    fn a_full_refund_voids_with_4_else_each_refund_is_an_allowance() {
+        let mut o = paid_seed();
+        o.refunds.push(refund(95301, 900, "4"));
+        let q = serde_json::to_value(query_reply(&o)).unwrap();
+        assert_eq!(q["invoice_state"], 4);
+        assert_eq!(q["refund_order"][0]["uid"], "95301");
+        assert_eq!(q["refund_order"][0]["prc"], "230");
+        assert_eq!(q["prc"], "250", "the order keeps its prc");
+
+        let mut o = paid_seed();
+        o.refunds.push(refund(95301, 900, "6"));
+        let q = serde_json::to_value(query_reply(&o)).unwrap();
+        assert_eq!(q["invoice_state"], 6);
+        assert_eq!(q["invoice_allowance"][0]["uid"], "95301");
+        assert_eq!(q["invoice_allowance"][0]["amount"], 900);
+
+        // A pending refund is not in the query yet.
+        let mut o = paid_seed();
+        let mut pending = refund(95301, 900, "4");
+        pending.state = RefundState::Pending;
+        o.refunds.push(pending);
+        let q = serde_json::to_value(query_reply(&o)).unwrap();
+        assert_eq!(q["refund_order"], json!([]));
+        assert_eq!(q["invoice_state"], 2);
+    }
+
+    #[test]
+    fn reports_of_a_state_and_of_a_refund() {
+        let o = paid_seed();
+        let n = Report::State(o.clone()).notification();
+        assert_eq!(n.transaction.prc, Some(mypay_link::StatusCode::Paid));
+        assert!(n.refund_uid.is_none());
+        let rf = refund(95301, 900, "6");
+        let n = Report::Refund(o.clone(), rf.clone()).notification();
+        assert_eq!(n.transaction.prc, Some(mypay_link::StatusCode::Refunded));
+        assert_eq!(n.refund_uid.as_ref().map(|u| u.0.as_str()), Some("95301"));
+        assert_eq!(n.transaction.finishtime.as_deref(), Some("20211023080000"));
+        assert_eq!(n.transaction.retmsg.as_deref(), Some("退款完成"));
+        let row = refund_row(&o, &rf);
+        assert_eq!(row.uid.as_ref().map(|u| u.0.as_str()), Some("95047"));
+        assert_eq!(row.refund_type, Some(RefundType::Online));
+        assert_eq!(row.cost, Some(StrInt(900)));
     }
 }

@@ -2,14 +2,17 @@
 //! Traditional Chinese with English, usable without JavaScript, by a person
 //! on a phone or by Playwright (stable ids and names).
 
-use super::state::{
-    normalize_card, OrderRecord, Payment, TransitionError, PRC_CREATED, TEST_CARDS,
-};
-use super::App;
+use crate::app::App;
+use crate::order::cards::{normalize_card, TEST_CARDS};
+use crate::order::payment::Payment;
+use crate::order::status::{has_limit_date, is_paid};
+use crate::order::store::TransitionError;
+use crate::order::OrderRecord;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use mypay_link::codes::Pfn;
+use mypay_link::StatusCode as Prc;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -301,25 +304,25 @@ fn codes_table(o: &OrderRecord) -> String {
 }
 
 fn status_view(o: &OrderRecord) -> String {
-    let (cls, title) = match o.prc.as_str() {
-        "250" | "600" => ("status-ok", "付款成功 <span lang=\"en\">Payment successful</span>"),
-        "260" => ("", "已取得超商代碼,等待繳費 <span lang=\"en\">Store code issued: waiting for payment</span>"),
-        "270" => ("", "已取得虛擬帳號,等待轉帳 <span lang=\"en\">Virtual account issued: waiting for the transfer</span>"),
-        "245" => ("", "授權成功,等待請款 <span lang=\"en\">Authorised: waiting for capture</span>"),
-        "247" => ("", "請款進行中 <span lang=\"en\">Capture in progress</span>"),
-        "280" => ("", "等待線上付款 <span lang=\"en\">Waiting for the online payment</span>"),
-        "A0001" => ("", "交易待確認 <span lang=\"en\">Waiting for confirmation</span>"),
-        "300" => ("status-bad", "付款失敗 <span lang=\"en\">Payment failed</span>"),
-        "380" => ("status-bad", "逾期未繳費 <span lang=\"en\">Expired without payment</span>"),
-        "A0002" if o.page_expired => ("status-bad", "付款頁面已逾期 <span lang=\"en\">Payment page expired</span>"),
-        "A0002" => ("status-bad", "已放棄付款 <span lang=\"en\">Payment abandoned</span>"),
-        "220" => ("status-bad", "訂單已取消 <span lang=\"en\">Order cancelled</span>"),
-        "230" => ("", "已退款 <span lang=\"en\">Refunded</span>"),
+    let (cls, title) = match o.prc {
+        Prc::Paid | Prc::Settled => ("status-ok", "付款成功 <span lang=\"en\">Payment successful</span>"),
+        Prc::AwaitingStorePayment => ("", "已取得超商代碼,等待繳費 <span lang=\"en\">Store code issued: waiting for payment</span>"),
+        Prc::AwaitingTransfer => ("", "已取得虛擬帳號,等待轉帳 <span lang=\"en\">Virtual account issued: waiting for the transfer</span>"),
+        Prc::Authorized => ("", "授權成功,等待請款 <span lang=\"en\">Authorised: waiting for capture</span>"),
+        Prc::CaptureInProgress => ("", "請款進行中 <span lang=\"en\">Capture in progress</span>"),
+        Prc::AwaitingOnlinePayment => ("", "等待線上付款 <span lang=\"en\">Waiting for the online payment</span>"),
+        Prc::PendingConfirmation => ("", "交易待確認 <span lang=\"en\">Waiting for confirmation</span>"),
+        Prc::Failed => ("status-bad", "付款失敗 <span lang=\"en\">Payment failed</span>"),
+        Prc::Expired => ("status-bad", "逾期未繳費 <span lang=\"en\">Expired without payment</span>"),
+        Prc::Abandoned if o.page_expired => ("status-bad", "付款頁面已逾期 <span lang=\"en\">Payment page expired</span>"),
+        Prc::Abandoned => ("status-bad", "已放棄付款 <span lang=\"en\">Payment abandoned</span>"),
+        Prc::Cancelled => ("status-bad", "訂單已取消 <span lang=\"en\">Order cancelled</span>"),
+        Prc::Refunded => ("", "已退款 <span lang=\"en\">Refunded</span>"),
         _ => ("", "訂單狀態 <span lang=\"en\">Order status</span>"),
     };
     let mut s = format!(
         "<section aria-labelledby=\"result-h\" id=\"result\">\n<h2 id=\"result-h\" class=\"{cls}\">{title}</h2>\n<p>狀態代碼 <span lang=\"en\">Status code</span>: <strong id=\"prc\">{}</strong> — <span id=\"retmsg\">{}</span></p>\n",
-        esc(&o.prc),
+        esc(o.prc.code()),
         esc(&o.retmsg)
     );
     if o.page_expired {
@@ -335,7 +338,7 @@ fn status_view(o: &OrderRecord) -> String {
         }
     }
     s.push_str(&codes_table(o));
-    if o.prc == "260" || o.prc == "270" {
+    if has_limit_date(&o.prc) {
         let _ = write!(
             s,
             r#"<form method="post" action="{a}" id="form-settle">
@@ -349,13 +352,7 @@ fn status_view(o: &OrderRecord) -> String {
             a = action(o)
         );
     }
-    let r = &o.request;
-    let back = match o.prc.as_str() {
-        "250" | "600" | "260" | "270" => r.success_returl.as_deref(),
-        "300" | "380" | "A0002" => r.failure_returl.as_deref(),
-        _ => None,
-    };
-    if let Some(url) = back.filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
+    if let Some(url) = return_url(o) {
         let _ = writeln!(
             s,
             "<p><a href=\"{}\">返回商店 <span lang=\"en\">Back to the shop</span></a></p>",
@@ -366,9 +363,23 @@ fn status_view(o: &OrderRecord) -> String {
     s
 }
 
+/// Where the shopper goes back to the shop: `success_returl` once paid or
+/// given a code to pay with, `failure_returl` once it failed (http(s) only).
+fn return_url(o: &OrderRecord) -> Option<&str> {
+    let r = &o.request;
+    let url = if is_paid(&o.prc) || has_limit_date(&o.prc) {
+        r.success_returl.as_deref()
+    } else if matches!(o.prc, Prc::Failed | Prc::Expired | Prc::Abandoned) {
+        r.failure_returl.as_deref()
+    } else {
+        None
+    };
+    url.filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+}
+
 fn render(o: &OrderRecord, error: Option<&str>, values: &HashMap<String, String>) -> String {
     let mut body = summary(o);
-    if o.prc == PRC_CREATED {
+    if o.prc == Prc::DataOk {
         body.push_str(&choose(o, error, values));
     } else {
         if let Some(e) = error {
@@ -404,7 +415,8 @@ fn find(app: &App, file: &str) -> Option<OrderRecord> {
 }
 
 /// The message of a page that outlived `page_lifetime_seconds`.
-const EXPIRED: &str = "此付款頁面已逾期,無法付款。This payment page has expired; it no longer takes payments.";
+const EXPIRED: &str =
+    "此付款頁面已逾期,無法付款。This payment page has expired; it no longer takes payments.";
 
 /// `GET /payment/<uid>.html`
 pub async fn show(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
@@ -465,12 +477,10 @@ pub async fn submit(
             app.change(|s, now| s.pay(uid, Payment::Card(number), now))
         }
         "CSTORECODE" => app.change(|s, now| s.pay(uid, Payment::Deferred(Pfn::CStoreCode), now)),
-        "E_COLLECTION" => {
-            app.change(|s, now| s.pay(uid, Payment::Deferred(Pfn::ECollection), now))
-        }
+        "E_COLLECTION" => app.change(|s, now| s.pay(uid, Payment::Deferred(Pfn::ECollection), now)),
         "abandon" => app.change(|s, now| s.abandon(uid, now)),
-        "settle_250" => app.change(|s, now| s.settle(uid, "250", now)),
-        "settle_380" => app.change(|s, now| s.settle(uid, "380", now)),
+        "settle_250" => app.change(|s, now| s.settle(uid, &Prc::Paid, now)),
+        "settle_380" => app.change(|s, now| s.settle(uid, &Prc::Expired, now)),
         _ => {
             return (
                 StatusCode::BAD_REQUEST,
@@ -484,18 +494,10 @@ pub async fn submit(
         }
     };
     match result {
-        Ok(o) => {
-            let r = &o.request;
-            let target = match o.prc.as_str() {
-                "250" | "600" | "260" | "270" => r.success_returl.as_deref(),
-                "300" | "380" | "A0002" => r.failure_returl.as_deref(),
-                _ => None,
-            };
-            match target.filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
-                Some(url) => Redirect::to(url).into_response(),
-                None => Redirect::to(&action(&o)).into_response(),
-            }
-        }
+        Ok(o) => match return_url(&o) {
+            Some(url) => Redirect::to(url).into_response(),
+            None => Redirect::to(&action(&o)).into_response(),
+        },
         Err(TransitionError::NotFound) => not_found(),
         Err(TransitionError::PageExpired { .. }) => {
             let current = find(&app, &file).unwrap_or(order);
@@ -531,7 +533,7 @@ pub async fn index(State(app): State<Arc<App>>) -> Response {
             "<tr><td><a href=\"/payment/{uid}.html\">{uid}</a></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             esc(o.request.order_id.as_str()),
             o.request.cost.map(|c| c.get()).unwrap_or(0),
-            esc(&o.prc),
+            esc(o.prc.code()),
             uid = o.uid
         );
     }
@@ -543,4 +545,115 @@ pub async fn index(State(app): State<Arc<App>>) -> Response {
         Html(page("MYPAY LINK sandbox", &body)),
     )
         .into_response()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::order::payment::deferred_payment;
+    use crate::order::seed::seed_orders;
+    use crate::stamps::parse_stamp;
+
+    fn order(prc: Prc) -> OrderRecord {
+        let mut o = seed_orders("289151880002").remove(0);
+        o.prc = prc;
+        o.request.success_returl = Some("https://shop.example/ok".into());
+        o.request.failure_returl = Some("https://shop.example/fail".into());
+        o
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(esc("好棒棒"), "好棒棒");
+    }
+
+    #[test]
+    fn the_shopper_goes_back_by_outcome() {
+        for (prc, url) in [
+            (Prc::Paid, Some("https://shop.example/ok")),
+            (Prc::Settled, Some("https://shop.example/ok")),
+            (Prc::AwaitingStorePayment, Some("https://shop.example/ok")),
+            (Prc::AwaitingTransfer, Some("https://shop.example/ok")),
+            (Prc::Failed, Some("https://shop.example/fail")),
+            (Prc::Expired, Some("https://shop.example/fail")),
+            (Prc::Abandoned, Some("https://shop.example/fail")),
+            (Prc::Authorized, None),
+            (Prc::PendingConfirmation, None),
+            (Prc::Cancelled, None),
+        ] {
+            assert_eq!(return_url(&order(prc.clone())), url, "{prc}");
+        }
+        let mut o = order(Prc::Paid);
+        o.request.success_returl = Some("javascript:alert(1)".into());
+        assert_eq!(return_url(&o), None, "http(s) only");
+    }
+
+    #[test]
+    fn card_fields_are_checked_before_paying() {
+        let form = |n: &str, e: &str, c: &str| -> HashMap<String, String> {
+            [("card_number", n), ("card_expiry", e), ("card_cvc", c)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            card_problem(&form("4938 1701 3000 0003", "12/28", "985")),
+            None
+        );
+        assert!(card_problem(&form("4938", "1228", "985"))
+            .unwrap()
+            .contains("12 至 19"));
+        assert!(card_problem(&form("4938170130000003", "1328", "985"))
+            .unwrap()
+            .contains("MMYY"));
+        assert!(card_problem(&form("4938170130000003", "1228", "98"))
+            .unwrap()
+            .contains("安全碼"));
+    }
+
+    #[test]
+    fn uids_come_from_the_file_name() {
+        assert_eq!(parse_uid("95300.html"), Some(95300));
+        assert_eq!(parse_uid("95300"), Some(95300));
+        assert_eq!(parse_uid("x.html"), None);
+    }
+
+    #[test]
+    fn an_open_order_offers_the_methods_a_closed_one_its_status() {
+        let mut open = order(Prc::DataOk);
+        open.request.pfn = Some(Pfn::CStoreCode);
+        let html = render(&open, None, &HashMap::new());
+        for id in [
+            "form-creditcard",
+            "form-cstorecode",
+            "form-e_collection",
+            "form-abandon",
+        ] {
+            assert!(html.contains(id), "{id}");
+        }
+        let store_form = html.find("form-cstorecode").unwrap();
+        assert!(
+            store_form < html.find("form-creditcard").unwrap(),
+            "preselected first"
+        );
+
+        let mut waiting = order(Prc::AwaitingStorePayment);
+        let now = parse_stamp("20260301120000").unwrap();
+        waiting.payment = Some(deferred_payment(&Pfn::CStoreCode, Some(1), now).unwrap());
+        let html = render(&waiting, None, &HashMap::new());
+        assert!(html.contains("id=\"prc\">260<"));
+        assert!(html.contains("id=\"code_LimitDate\">20260302235959<"));
+        assert!(html.contains("form-settle"));
+        assert!(!html.contains("form-creditcard"));
+
+        let mut expired = order(Prc::Abandoned);
+        expired.page_expired = true;
+        let html = render(&expired, None, &HashMap::new());
+        assert!(html.contains("id=\"expired\"") && html.contains("付款頁面已逾期"));
+    }
 }

@@ -1,20 +1,17 @@
 //! The sandbox's payment side: every payment path with its callback, the
 //! payment page, the automation API's errors, callback retries until `8888`,
 //! and injected faults.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use mypay_link::Command;
+use mypay_sandbox::Settings;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 async fn with_receiver() -> (Sandbox, Receiver) {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let rx = Receiver::start().await;
     sb.set_notify(&rx.url, &[50, 50, 50, 50]).await;
     (sb, rx)
@@ -382,7 +379,7 @@ async fn abandon_a0002_and_automation_errors() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn callbacks_retry_until_8888() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let rx = Receiver::scripted(&["NG", "<html>error</html>"], "8888").await;
     sb.set_notify(&rx.url, &[50, 50, 50, 50]).await;
     let (uid, _) = sb.create(&example_order()).await;
@@ -412,7 +409,7 @@ async fn callbacks_retry_until_8888() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn callbacks_stop_after_the_retry_schedule() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let rx = Receiver::scripted(&[], "OK").await;
     sb.set_notify(&rx.url, &[30, 30]).await;
     let (uid, _) = sb.create(&example_order()).await;
@@ -503,7 +500,7 @@ async fn callback_faults_duplicate_reorder_drop() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn agent_faults() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let order = example_order();
 
     let (s, _) = sb
@@ -630,7 +627,7 @@ async fn agent_faults() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn config_is_validated() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let (s, _) = sb
         .put("/sandbox/config", json!({"notify_url": "ftp://x"}))
         .await;
@@ -807,9 +804,12 @@ async fn payment_page_failure_pending_abandon_and_preselection() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn notify_url_and_retry_schedule_from_flags() {
+async fn notify_url_and_retry_schedule_from_settings() {
     let rx = Receiver::scripted(&["NG"], "8888").await;
-    let sb = Sandbox::start(&["--notify-url", &rx.url, "--retry-schedule-ms", "40,40"]);
+    let settings = Settings::default()
+        .notify_url(rx.url.clone())
+        .retry_schedule_ms(vec![40, 40]);
+    let sb = Sandbox::with(settings).await;
     let (_, cfg) = sb.get("/sandbox/config").await;
     assert_eq!(cfg["notify_url"], rx.url.as_str());
     assert_eq!(cfg["retry_schedule_ms"], json!([40, 40]));

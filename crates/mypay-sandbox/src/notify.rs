@@ -2,9 +2,10 @@
 //! URL in a background task, counts only the body `8888` as acknowledged,
 //! retries on the configured schedule, and records every attempt.
 
-use super::clock::Clock;
-use super::faults::CallbackFaultMode;
-use super::lock;
+use crate::agent::LOG_CAP;
+use crate::app::lock;
+use crate::clock::Clock;
+use crate::faults::CallbackFaultMode;
 use mypay_link::models::Notification;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -72,7 +73,7 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub fn new(clock: Clock) -> anyhow::Result<Self> {
+    pub fn new(clock: Clock) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .user_agent(CALLBACK_USER_AGENT)
             .timeout(Duration::from_secs(10))
@@ -150,7 +151,7 @@ impl Notifier {
         };
         tracing::info!(uid = %a.uid, prc = %a.prc, attempt, status = ?status, acknowledged, "callback");
         let mut attempts = lock(&self.attempts);
-        if attempts.len() >= super::agent::LOG_CAP * 2 {
+        if attempts.len() >= LOG_CAP * 2 {
             attempts.remove(0);
         }
         attempts.push(a);

@@ -2,12 +2,8 @@
 //! → A0002, LimitDate → 380, manual refunds completing), the refund modes
 //! and shapes, the admin panel's refunds, cancellation, sticky and
 //! after-processing faults, and the records kept for invariant checks.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use mypay_link::Command;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -18,7 +14,7 @@ const WAIT: Duration = Duration::from_secs(10);
 const DAY: i64 = 86_400;
 
 async fn with_receiver() -> (Sandbox, Receiver) {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let rx = Receiver::start().await;
     sb.set_notify(&rx.url, &[50, 50, 50, 50]).await;
     (sb, rx)
@@ -65,7 +61,7 @@ fn plain_order() -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clock_endpoints_move_every_time_stamp() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let (s, c) = sb.get("/sandbox/clock").await;
     assert_eq!(s, 200);
     assert_eq!(c["offset_seconds"], 0);
@@ -126,7 +122,7 @@ async fn clock_endpoints_move_every_time_stamp() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn config_has_lifetime_and_refund_mode_defaults() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let (_, c) = sb.get("/sandbox/config").await;
     assert_eq!(c["page_lifetime_seconds"], 86_400);
     assert_eq!(c["refund_mode"], "instant");
@@ -426,7 +422,7 @@ async fn no_row_data_mode_and_completing_by_hand() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn refund_of_a_method_without_instant_refund_is_b500() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     for (pfn, settle) in [
         ("CSTORECODE", true),
         ("E_COLLECTION", true),
@@ -557,7 +553,7 @@ async fn admin_panel_refunds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_vouchers_refunds_may_be_partial() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let (uid, key) = sb.create(&plain_order()).await;
     pay_card(&sb, &uid).await;
     let refund = |cost: i64| json!({"store_uid": STORE, "uid": uid, "key": key, "cost": cost});
@@ -637,7 +633,7 @@ async fn cancel_an_unpaid_order_220() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sticky_faults_switch_queries_off_and_on() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let query = json!({"uid": "95217", "key": "3425042d7d266e4aea5fd4653a0271db"});
     for spec in [
         json!({"agent": {"mode": "http500", "cmd": "api/queryorder", "sticky": true}}),
@@ -668,7 +664,7 @@ async fn sticky_faults_switch_queries_off_and_on() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fault_after_processing_loses_only_the_answer() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start().await;
     let (uid, key) = sb.create(&example_order()).await;
     pay_card(&sb, &uid).await;
     sb.put(

@@ -1,0 +1,15 @@
+//! The sandbox, served in this process on ephemeral ports and driven over
+//! HTTP like any client would: its agent API, payments and the payment
+//! page, callbacks and faults, time and refunds, the waiting states, and
+//! its own rules beside the client's validator. (The `mypay sandbox`
+//! command's flags are tested in cli/tests/.)
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod api;
+mod lifecycle;
+mod payments;
+mod rules;
+mod waiting;

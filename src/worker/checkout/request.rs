@@ -1,0 +1,51 @@
+//! Step 1: what the checkout was asked: the `Idempotency-Key` (checked
+//! before the body is read), the shopper's address and the body, with the
+//! body's fingerprint for retries.
+
+use crate::pricing::{body_fingerprint, CartRequest, Customer, InvoiceChoice};
+use crate::worker::http::{self, ApiError, ApiResult};
+use serde::Deserialize;
+use worker::Request;
+
+/// The body of `POST /api/checkout`: the quote body and who pays how.
+#[derive(Deserialize)]
+pub struct CheckoutRequest {
+    #[serde(flatten)]
+    pub cart: CartRequest,
+    #[serde(default)]
+    pub customer: Option<Customer>,
+    #[serde(default)]
+    pub pfn: Option<String>,
+    #[serde(default)]
+    pub invoice: Option<InvoiceChoice>,
+}
+
+pub struct Input {
+    /// `Idempotency-Key`, trimmed: 1 to 64 visible ASCII characters.
+    pub idem_key: Option<String>,
+    /// The shopper's address (`CF-Connecting-IP`), for MYPAY's `ip`.
+    pub ip: String,
+    pub body: CheckoutRequest,
+    /// Of the body as sent: a retry must send the same body.
+    pub fingerprint: String,
+}
+
+pub async fn read(req: &mut Request) -> ApiResult<Input> {
+    let idem_key = http::get_header(req, "idempotency-key").map(|k| k.trim().to_owned());
+    if let Some(k) = &idem_key {
+        if k.is_empty() || k.len() > 64 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "Idempotency-Key is 1 to 64 visible ASCII characters",
+            ));
+        }
+    }
+    let ip = http::get_header(req, "cf-connecting-ip").unwrap_or_else(|| "127.0.0.1".into());
+    let (body, raw) = http::read_json::<CheckoutRequest>(req).await?;
+    Ok(Input {
+        idem_key,
+        ip,
+        body,
+        fingerprint: body_fingerprint(&raw),
+    })
+}
