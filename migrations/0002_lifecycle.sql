@@ -7,7 +7,8 @@
 --   * `report_seq` counts reports, so a query clears `report_pending` only
 --     when no report arrived while it was asked;
 --   * `last_answer_at` is when MYPAY last answered a query, `next_check_at`
---     when the cron job asks next;
+--     when the cron job asks next; `last_reply` / `last_reply_event` let an
+--     unchanged answer point at the event that holds it;
 --   * `refund_state` gains `requested` and `unanswered`, `refund_since` when
 --     it was set.
 -- SQLite cannot change a CHECK constraint, so the table is rebuilt.
@@ -44,6 +45,8 @@ CREATE TABLE orders_new (
   last_checked_at INTEGER,
   last_answer_at  INTEGER,
   next_check_at   INTEGER,
+  last_reply      TEXT,                                -- the last query reply kept in full (key removed)
+  last_reply_event INTEGER,                            -- its events row
   created_at      INTEGER NOT NULL,
   updated_at      INTEGER NOT NULL,
   expires_at      INTEGER NOT NULL,

@@ -216,12 +216,15 @@ pub struct OrderRow {
     pub report_seq: i64,
     pub last_answer_at: Option<i64>,
     pub next_check_at: Option<i64>,
+    /// The last query reply kept in full (JSON, key removed), and its event.
+    pub last_reply: Option<String>,
+    pub last_reply_event: Option<i64>,
 }
 
 pub const ORDER_SELECT: &str = "SELECT id, token, status, amount, subtotal, voucher_total, currency, pfn, mypay_uid, \
      mypay_key, payment_url, prc, payment_pfn, payment_message, payment_codes, created_at, updated_at, expires_at, \
      paid_at, refunded_at, refund, refund_state, report_pending, last_checked_at, version, review_reason, holds, wait, \
-     refund_since, report_seq, last_answer_at, next_check_at FROM orders";
+     refund_since, report_seq, last_answer_at, next_check_at, last_reply, last_reply_event FROM orders";
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct LineRow {

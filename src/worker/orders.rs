@@ -453,15 +453,30 @@ pub async fn confirm(
         return Err(ConfirmError::Mismatch(what));
     }
     let answer = Answer::from_query(&reply, time::parse_stamp);
+    // Every answer is kept; an answer identical to the last one kept for
+    // this order points at it instead of storing the same reply again (the
+    // cron job asks paid orders daily for a month).
+    let reply_text = redacted_reply(&reply).to_string();
+    let same = match (&order.last_reply, order.last_reply_event) {
+        (Some(prev), Some(id)) if *prev == reply_text => Some(id),
+        _ => None,
+    };
+    let detail = match same {
+        Some(id) => json!({"source": source, "answer": format!("{answer:?}"), "same_reply_as": id}),
+        None => json!({"source": source, "answer": format!("{answer:?}"), "reply": redacted_reply(&reply)}),
+    };
     let evidence = db
-        .insert_event(
-            Some(&order.id),
-            "query",
-            prc.as_deref(),
-            &json!({"source": source, "answer": format!("{answer:?}"), "reply": redacted_reply(&reply)}),
-            time::now(),
-        )
+        .insert_event(Some(&order.id), "query", prc.as_deref(), &detail, time::now())
         .await?;
+    if same.is_none() {
+        best_effort(
+            db.run(
+                "UPDATE orders SET last_reply = ?1, last_reply_event = ?2 WHERE id = ?3",
+                &[s(&reply_text), n(evidence), s(&order.id)],
+            )
+            .await,
+        );
+    }
     if answer == Answer::Unknown {
         // A code that says nothing about the order (400, ...): kept above,
         // decided on as no answer; the cron job asks again.

@@ -45,4 +45,12 @@ test('an unpaid order expires after its limit and its vouchers are released', { 
   assert.equal(release.detail.why, 'abandoned');
   assert.ok(view.body.events.some((e) => e.kind === 'query' && e.id === release.detail.evidence), 'a query answer is behind the release');
   assert.equal(view.body.holds, 'released');
+  // Every answer is kept; an unchanged one points at the event holding it.
+  const queries = view.body.events.filter((e) => e.kind === 'query');
+  assert.ok(queries.length >= 3, JSON.stringify(queries));
+  assert.ok(queries[0].detail.reply, 'the first answer is kept in full');
+  const repeat = queries.find((e) => e.detail.same_reply_as !== undefined);
+  assert.ok(repeat, 'an unchanged answer is not stored twice');
+  const kept = queries.find((e) => e.id === repeat.detail.same_reply_as);
+  assert.ok(kept && kept.detail.reply, 'it points at the event holding the reply');
 });
