@@ -463,10 +463,18 @@ pub async fn confirm(
     };
     let detail = match same {
         Some(id) => json!({"source": source, "answer": format!("{answer:?}"), "same_reply_as": id}),
-        None => json!({"source": source, "answer": format!("{answer:?}"), "reply": redacted_reply(&reply)}),
+        None => {
+            json!({"source": source, "answer": format!("{answer:?}"), "reply": redacted_reply(&reply)})
+        }
     };
     let evidence = db
-        .insert_event(Some(&order.id), "query", prc.as_deref(), &detail, time::now())
+        .insert_event(
+            Some(&order.id),
+            "query",
+            prc.as_deref(),
+            &detail,
+            time::now(),
+        )
         .await?;
     if same.is_none() {
         best_effort(
