@@ -6,7 +6,8 @@
 #            migrations + seed, its own secrets
 # then tests/worker/*.test.mjs (node:test, Node 22), and stops everything it started.
 # A second worker (port WORKER_PORT+4, ORDER_TTL_SECONDS=3, IDEMPOTENCY_RECLAIM_SECONDS=2,
-# its own D1) serves the expiry and reclaim tests; a third (WORKER_PORT+2, no ADMIN_TOKEN) checks 500 config_error.
+# its own D1) serves the expiry and reclaim tests; two more (WORKER_PORT+2 without ADMIN_TOKEN,
+# WORKER_PORT+8 with TEST_CLOCK=1 against an https endpoint) check 500 config_error.
 # Env: WORKER_PORT (18787), SANDBOX_PORT (18788), KEEP=1 keeps the temp dir,
 #      BENCH=1 runs scripts/bench-worker.mjs on the fresh stack instead of the tests,
 #      TEST_FILES (default tests/worker/*.test.mjs).
@@ -135,41 +136,36 @@ fi
 WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" EXPIRY_WORKER_URL="$EXPIRY_URL" ROTATION_WORKER_URL="$ROTATION_URL" \
   "$NODE_DIR/node" --test --test-reporter=spec --test-concurrency=1 ${TEST_FILES:-tests/worker/*.test.mjs}
 
-# A missing secret: every request gets 500 config_error naming it, no panic.
-log "a worker without ADMIN_TOKEN answers 500 config_error"
-printf 'MYPAY_AGENT_KEY=2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG\n' >"$TMP/noadmin.env"
-CONF_PORT=$((WORKER_PORT + 2))
-setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$CONF_PORT" --local \
-  --persist-to "$TMP/state" --env-file "$TMP/noadmin.env" --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" \
-  --show-interactive-dev-session=false --live-reload=false </dev/null >"$TMP/wrangler-noadmin.log" 2>&1 &
-PIDS+=($!)
-deadline=$((SECONDS + 120))
-until code=$(curl -s -o "$TMP/conf.json" -w '%{http_code}' -A mypay-edge-tests "http://127.0.0.1:$CONF_PORT/api/products") && [ "$code" != 000 ]; do
-  [ $SECONDS -lt $deadline ] || die "the second worker did not start"
-  sleep 0.3
-done
-[ "$code" = 500 ] && grep -q '"code":"config_error"' "$TMP/conf.json" && grep -q 'ADMIN_TOKEN' "$TMP/conf.json" ||
-  die "expected 500 config_error naming ADMIN_TOKEN, got $code $(cat "$TMP/conf.json")"
-code=$(curl -s -o /dev/null -w '%{http_code}' -A mypay-edge-tests "http://127.0.0.1:$CONF_PORT/api/products")
-[ "$code" = 500 ] || die "the worker did not survive the config error ($code)"
-grep -q '"event":"config_error"' "$TMP/wrangler-noadmin.log" || die "no config_error log line"
-log "config_error: ok"
+# A worker started with a bad configuration must answer every request 500
+# config_error naming the variable (never its value), and keep answering.
+#   expect_config_error NAME PORT ENV_FILE [--var K:V ...]
+expect_config_error() {
+  local name=$1 port=$2 env_file=$3; shift 3
+  local logf="$TMP/wrangler-conf-$name.log" out="$TMP/conf-$name.json" code deadline
+  setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$port" --local \
+    --persist-to "$TMP/state" --env-file "$env_file" "$@" \
+    --show-interactive-dev-session=false --live-reload=false </dev/null >"$logf" 2>&1 &
+  PIDS+=($!)
+  deadline=$((SECONDS + 120))
+  until code=$(curl -s -o "$out" -w '%{http_code}' -A mypay-edge-tests "http://127.0.0.1:$port/api/products") && [ "$code" != 000 ]; do
+    [ $SECONDS -lt $deadline ] || die "the worker for the $name check did not start"
+    sleep 0.3
+  done
+  [ "$code" = 500 ] && grep -q '"code":"config_error"' "$out" && grep -q "$name" "$out" ||
+    die "expected 500 config_error naming $name, got $code $(cat "$out")"
+  code=$(curl -s -o /dev/null -w '%{http_code}' -A mypay-edge-tests "http://127.0.0.1:$port/api/products")
+  [ "$code" = 500 ] || die "the worker did not survive the config error ($code)"
+  grep -q '"event":"config_error"' "$logf" || die "no config_error log line"
+  log "config_error naming $name: ok"
+}
 
+# A missing secret.
+printf 'MYPAY_AGENT_KEY=2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG\n' >"$TMP/noadmin.env"
+expect_config_error ADMIN_TOKEN $((WORKER_PORT + 2)) "$TMP/noadmin.env" --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent"
 # The test clock can never be on against MYPAY: TEST_CLOCK=1 with an https
-# MYPAY_ENDPOINT is refused as config_error naming TEST_CLOCK.
-CLOCK_PORT=$((WORKER_PORT + 8))
-setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$CLOCK_PORT" --local \
-  --persist-to "$TMP/state" --env-file "$TMP/test.env" --var "MYPAY_ENDPOINT:https://pay.usecase.cc/api/agent" \
-  --var "TEST_CLOCK:1" --show-interactive-dev-session=false --live-reload=false </dev/null >"$TMP/wrangler-clock.log" 2>&1 &
-PIDS+=($!)
-deadline=$((SECONDS + 120))
-until code=$(curl -s -o "$TMP/clock.json" -w '%{http_code}' -A mypay-edge-tests "http://127.0.0.1:$CLOCK_PORT/api/products") && [ "$code" != 000 ]; do
-  [ $SECONDS -lt $deadline ] || die "the test-clock worker did not start"
-  sleep 0.3
-done
-[ "$code" = 500 ] && grep -q '"code":"config_error"' "$TMP/clock.json" && grep -q 'TEST_CLOCK' "$TMP/clock.json" ||
-  die "expected 500 config_error naming TEST_CLOCK, got $code $(cat "$TMP/clock.json")"
-log "TEST_CLOCK refused against MYPAY's host: ok"
+# MYPAY_ENDPOINT is refused.
+expect_config_error TEST_CLOCK $((WORKER_PORT + 8)) "$TMP/test.env" \
+  --var "MYPAY_ENDPOINT:https://pay.usecase.cc/api/agent" --var "TEST_CLOCK:1"
 
 # No secret may reach the log: not the agent key, not the admin token, not
 # any order's MYPAY key (the sandbox lists them), not a test shopper's e-mail.
