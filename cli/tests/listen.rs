@@ -60,10 +60,7 @@ async fn listen_prints_each_report_and_acknowledges_with_8888() {
     sb.set_notify(&l.url, &[200, 200]).await;
     let (uid, _key) = sb.create(&example_order()).await;
     let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "4938170130000003"}),
-        )
+        .pay(&uid, json!({"card_number": "4938170130000003"}))
         .await;
     assert_eq!(s, 200, "{v}");
 

@@ -40,6 +40,8 @@ mod replies;
 mod rules;
 mod server;
 mod stamps;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use app::App;
 pub use config::{

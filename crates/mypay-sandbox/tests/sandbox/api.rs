@@ -32,14 +32,7 @@ async fn create_query_pay_refund_and_double_refund() {
     assert_eq!(q["prc"], "200", "created, not paid: {q}");
     assert_eq!(q["order_id"], order["order_id"]);
 
-    let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "4938170130000003"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["prc"], "250");
+    sb.pay_card(uid).await;
 
     let q = sb.query(uid, key).await;
     assert_eq!(q["prc"], "250");
@@ -179,11 +172,8 @@ async fn invoice_amount_follows_voucher_invoice_type() {
     let mut order = example_order();
     order["voucher_invoice_type"] = json!("2");
     let (uid, key) = sb.create(&order).await;
-    sb.post(
-        &format!("/sandbox/orders/{uid}/pay"),
-        json!({"card_number": "4761120010000492"}),
-    )
-    .await;
+    sb.pay(&uid, json!({"card_number": "4761120010000492"}))
+        .await;
     let q = sb.query(&uid, &key).await;
     assert_eq!(q["prc"], "250");
     assert_eq!(
@@ -235,11 +225,8 @@ async fn refund_rules_of_voucher_mode() {
         .await;
     assert_eq!(r["code"], "B500", "unpaid orders cannot be refunded: {r}");
 
-    sb.post(
-        &format!("/sandbox/orders/{uid}/pay"),
-        json!({"card_number": "4938170130000003"}),
-    )
-    .await;
+    sb.pay(&uid, json!({"card_number": "4938170130000003"}))
+        .await;
     let mut partial = full_refund(&uid, &key);
     partial["cost"] = json!(500);
     let r = sb.agent_json(Command::Refund, &partial).await;
@@ -402,34 +389,6 @@ async fn envelope_errors_are_documented_replies_not_crashes() {
     sb.create(&example_order()).await;
 }
 
-async fn post_without_user_agent(url: &str, body: String) -> (u16, String) {
-    let client = reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .build()
-        .unwrap();
-    let r = client
-        .post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.text().await.unwrap())
-}
-
-fn sealed_query() -> String {
-    let key = AgentKey::new(KEY).unwrap();
-    Envelope::seal(
-        AGENT,
-        &key,
-        Command::QueryOrder,
-        &json!({"uid": "95217", "key": "3425042d7d266e4aea5fd4653a0271db"}),
-    )
-    .unwrap()
-    .to_form()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn firewall_answers_403_html_without_user_agent() {
     let sb = Sandbox::start().await;
@@ -554,22 +513,7 @@ async fn next_key_is_accepted_during_rotation() {
         Some(AgentKey::new(next).unwrap()),
     );
     let sb = Sandbox::with(Settings::default().keys(keys)).await;
-    let (s, b) = sb
-        .agent_with(
-            AGENT,
-            next,
-            Command::QueryOrder,
-            &json!({"uid": "95217", "key": "3425042d7d266e4aea5fd4653a0271db"}),
-        )
-        .await;
-    assert_eq!(s, 200);
-    assert_eq!(
-        serde_json::from_str::<Value>(&b).unwrap()["prc"],
-        "250",
-        "{b}"
-    );
-    let r = sb.query("95217", "3425042d7d266e4aea5fd4653a0271db").await;
-    assert_eq!(r["prc"], "250", "the current key still works");
+    check_next_key_is_accepted(&sb, next).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -577,48 +521,9 @@ async fn a_custom_key_replaces_the_test_key_and_never_leaks() {
     let custom = "CustomKeyCustomKeyCustomKey12345";
     let keys = KeyRing::new(AgentKey::new(custom).unwrap(), None);
     let sb = Sandbox::with(Settings::default().keys(keys)).await;
-    let (_, b) = sb
-        .agent_with(
-            AGENT,
-            KEY,
-            Command::QueryOrder,
-            &json!({"uid": "95217", "key": "3425042d7d266e4aea5fd4653a0271db"}),
-        )
-        .await;
-    assert_eq!(
-        serde_json::from_str::<Value>(&b).unwrap()["code"],
-        "100",
-        "the test key no longer opens it"
-    );
-    let (_, b) = sb
-        .agent_with(AGENT, custom, Command::Orders, &example_order())
-        .await;
-    assert_eq!(
-        serde_json::from_str::<Value>(&b).unwrap()["code"],
-        "200",
-        "{b}"
-    );
-    let mut seen = vec![b];
-    for path in [
-        "/sandbox/requests",
-        "/sandbox/orders",
-        "/sandbox/config",
-        "/sandbox",
-        "/sandbox/notifications",
-        "/",
-    ] {
-        let (_, v) = sb.get(path).await;
-        seen.push(v.to_string());
-    }
+    let seen = check_custom_key_replaces_the_test_key(&sb, custom).await;
     // (What `mypay sandbox` prints is checked in cli/tests/sandbox_command.rs.)
-    for text in seen {
-        assert!(
-            !text.contains(custom),
-            "the key leaked: {}",
-            &text[..text.len().min(300)]
-        );
-        assert!(!text.contains(KEY));
-    }
+    check_no_key_leaks(seen, custom);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -627,29 +532,14 @@ async fn state_survives_a_restart_with_data_dir() {
     let (uid, key) = {
         let sb = Sandbox::with(Settings::default().data_dir(&dir)).await;
         let (uid, key) = sb.create(&example_order()).await;
-        sb.post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "4938170130000003"}),
-        )
-        .await;
+        sb.pay(&uid, json!({"card_number": "4938170130000003"}))
+            .await;
         sb.stop().await;
         (uid, key)
     };
     assert!(dir.join("state.json").exists());
     let sb = Sandbox::with(Settings::default().data_dir(&dir)).await;
-    let q = sb.query(&uid, &key).await;
-    assert_eq!(q["prc"], "250", "paid order survives: {q}");
-    let (uid2, _) = sb.create(&example_order()).await;
-    assert!(
-        uid2.parse::<u64>().unwrap() > uid.parse::<u64>().unwrap(),
-        "uids keep counting"
-    );
-    // No temporary files are left behind.
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(names, vec!["state.json".to_string()]);
+    check_restarted_state(&sb, &dir, &uid, &key).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

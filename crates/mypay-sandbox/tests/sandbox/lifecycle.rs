@@ -13,26 +13,8 @@ use time::OffsetDateTime;
 const WAIT: Duration = Duration::from_secs(10);
 const DAY: i64 = 86_400;
 
-async fn with_receiver() -> (Sandbox, Receiver) {
-    let sb = Sandbox::start().await;
-    let rx = Receiver::start().await;
-    sb.set_notify(&rx.url, &[50, 50, 50, 50]).await;
-    (sb, rx)
-}
-
 fn parse(t: &Value) -> OffsetDateTime {
     OffsetDateTime::parse(t.as_str().unwrap(), &Rfc3339).unwrap()
-}
-
-async fn pay_card(sb: &Sandbox, uid: &str) {
-    let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "4938170130000003"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["prc"], "250");
 }
 
 async fn advance(sb: &Sandbox, seconds: i64) -> Value {
@@ -83,7 +65,7 @@ async fn clock_endpoints_move_every_time_stamp() {
 
     // Orders, payments and logs are stamped with the sandbox's time.
     let (uid, key) = sb.create(&example_order()).await;
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     let (_, clock) = sb.get("/sandbox/clock").await;
     let q = sb.query(&uid, &key).await;
     assert_eq!(
@@ -170,10 +152,7 @@ async fn an_unpaid_page_past_its_lifetime_is_abandoned_a0002() {
     assert_eq!(got[0].fields["uid"], uid);
 
     let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "4938170130000003"}),
-        )
+        .pay(&uid, json!({"card_number": "4938170130000003"}))
         .await;
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["error"]["code"], "page_expired");
@@ -220,19 +199,10 @@ async fn store_codes_and_virtual_accounts_expire_380_after_limit_date() {
     let mut order = example_order();
     order["limit_pay_days"] = json!(1);
     let (a, a_key) = sb.create(&order).await;
-    let (_, v) = sb
-        .post(
-            &format!("/sandbox/orders/{a}/pay"),
-            json!({"pfn": "CSTORECODE"}),
-        )
-        .await;
+    let (_, v) = sb.pay(&a, json!({"pfn": "CSTORECODE"})).await;
     assert_eq!(v["prc"], "260");
     let (b, b_key) = sb.create(&example_order()).await;
-    sb.post(
-        &format!("/sandbox/orders/{b}/pay"),
-        json!({"pfn": "E_COLLECTION"}),
-    )
-    .await;
+    sb.pay(&b, json!({"pfn": "E_COLLECTION"})).await;
     let (_, clock) = sb.get("/sandbox/clock").await;
     let q = sb.query(&a, &a_key).await;
     let limit = q["expired_date"].as_str().unwrap().to_string();
@@ -260,12 +230,7 @@ async fn store_codes_and_virtual_accounts_expire_380_after_limit_date() {
     assert!(prcs.contains(&(a.clone(), "380".into())), "{prcs:?}");
     assert!(prcs.contains(&(b.clone(), "380".into())), "{prcs:?}");
     // Expired is final for paying; settling it paid is refused too.
-    let (s, _) = sb
-        .post(
-            &format!("/sandbox/orders/{a}/settle"),
-            json!({"prc": "250"}),
-        )
-        .await;
+    let (s, _) = sb.settle(&a, json!({"prc": "250"})).await;
     assert_eq!(s, 409);
 }
 
@@ -273,7 +238,7 @@ async fn store_codes_and_virtual_accounts_expire_380_after_limit_date() {
 async fn instant_refund_keeps_the_order_250_and_adds_refund_order() {
     let (sb, rx) = with_receiver().await;
     let (uid, key) = sb.create(&example_order()).await;
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     let before = sb.query(&uid, &key).await;
     advance(&sb, 3600).await;
     let r = sb
@@ -322,7 +287,7 @@ async fn manual_refund_mode_completes_on_its_date() {
     let (sb, rx) = with_receiver().await;
     set_config(&sb, json!({"refund_mode": "manual"})).await;
     let (uid, key) = sb.create(&example_order()).await;
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     let (_, clock) = sb.get("/sandbox/clock").await;
     let r = sb
         .agent_json(Command::Refund, &full_refund(&uid, &key))
@@ -369,12 +334,7 @@ async fn manual_refund_mode_completes_on_its_date() {
 
     // CASH: 手動退款(現金類).
     let (uid, key) = sb.create(&example_order()).await;
-    let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"pfn": "CASH"}),
-        )
-        .await;
+    let (s, v) = sb.pay(&uid, json!({"pfn": "CASH"})).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["pfn"], "CASH");
     let r = sb
@@ -389,7 +349,7 @@ async fn no_row_data_mode_and_completing_by_hand() {
     let (sb, rx) = with_receiver().await;
     set_config(&sb, json!({"refund_mode": "no_row_data"})).await;
     let (uid, key) = sb.create(&example_order()).await;
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     let r = sb
         .agent_json(Command::Refund, &full_refund(&uid, &key))
         .await;
@@ -429,16 +389,10 @@ async fn refund_of_a_method_without_instant_refund_is_b500() {
         ("WEBATM", false),
     ] {
         let (uid, key) = sb.create(&example_order()).await;
-        let (s, v) = sb
-            .post(&format!("/sandbox/orders/{uid}/pay"), json!({ "pfn": pfn }))
-            .await;
+        let (s, v) = sb.pay(&uid, json!({ "pfn": pfn })).await;
         assert_eq!(s, 200, "{v}");
         if settle {
-            sb.post(
-                &format!("/sandbox/orders/{uid}/settle"),
-                json!({"prc": "250"}),
-            )
-            .await;
+            sb.settle(&uid, json!({"prc": "250"})).await;
         }
         assert_eq!(sb.query(&uid, &key).await["prc"], "250");
         let r = sb
@@ -470,9 +424,7 @@ async fn refund_of_a_method_without_instant_refund_is_b500() {
         "APPLEPAY",
     ] {
         let (uid, key) = sb.create(&example_order()).await;
-        let (s, v) = sb
-            .post(&format!("/sandbox/orders/{uid}/pay"), json!({ "pfn": pfn }))
-            .await;
+        let (s, v) = sb.pay(&uid, json!({ "pfn": pfn })).await;
         assert_eq!(s, 200, "{pfn}: {v}");
         assert_eq!(sb.query(&uid, &key).await["pfn"], pfn);
         let r = sb
@@ -490,7 +442,7 @@ async fn admin_panel_refunds() {
         .post(&format!("/sandbox/orders/{uid}/refund"), json!({}))
         .await;
     assert_eq!(s, 409, "unpaid");
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     let (s, v) = sb
         .post(
             &format!("/sandbox/orders/{uid}/refund"),
@@ -538,7 +490,7 @@ async fn admin_panel_refunds() {
 
     // Complete at once (default): an instant method gets refund_type 1.
     let (uid, key) = sb.create(&example_order()).await;
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     let (s, v) = sb
         .post(&format!("/sandbox/orders/{uid}/refund"), json!(null))
         .await;
@@ -555,7 +507,7 @@ async fn admin_panel_refunds() {
 async fn without_vouchers_refunds_may_be_partial() {
     let sb = Sandbox::start().await;
     let (uid, key) = sb.create(&plain_order()).await;
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     let refund = |cost: i64| json!({"store_uid": STORE, "uid": uid, "key": key, "cost": cost});
     let r = sb.agent_json(Command::Refund, &refund(300)).await;
     assert_eq!(r["code"], "B200", "{r}");
@@ -609,19 +561,12 @@ async fn cancel_an_unpaid_order_220() {
         .await;
     assert_eq!(s, 409, "cancelled already");
     let (s, _) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "4938170130000003"}),
-        )
+        .pay(&uid, json!({"card_number": "4938170130000003"}))
         .await;
     assert_eq!(s, 409, "a cancelled order cannot be paid");
     // A pending store code can be cancelled; a paid order cannot.
     let (b, _) = sb.create(&example_order()).await;
-    sb.post(
-        &format!("/sandbox/orders/{b}/pay"),
-        json!({"pfn": "CSTORECODE"}),
-    )
-    .await;
+    sb.pay(&b, json!({"pfn": "CSTORECODE"})).await;
     let (s, _) = sb
         .post(&format!("/sandbox/orders/{b}/cancel"), json!({}))
         .await;
@@ -666,7 +611,7 @@ async fn sticky_faults_switch_queries_off_and_on() {
 async fn a_fault_after_processing_loses_only_the_answer() {
     let sb = Sandbox::start().await;
     let (uid, key) = sb.create(&example_order()).await;
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     sb.put(
         "/sandbox/faults",
         json!({"agent": {"mode": "http500", "cmd": "api/refund", "after_processing": true}}),
@@ -704,7 +649,7 @@ async fn a_fault_after_processing_loses_only_the_answer() {
 async fn records_for_invariant_checks() {
     let (sb, _rx) = with_receiver().await;
     let (uid, key) = sb.create(&example_order()).await;
-    pay_card(&sb, &uid).await;
+    sb.pay_card(&uid).await;
     sb.put(
         "/sandbox/faults",
         json!({"agent": {"mode": "http500", "cmd": "api/queryorder"}}),

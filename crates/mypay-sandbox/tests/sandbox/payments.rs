@@ -10,45 +10,12 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-async fn with_receiver() -> (Sandbox, Receiver) {
-    let sb = Sandbox::start().await;
-    let rx = Receiver::start().await;
-    sb.set_notify(&rx.url, &[50, 50, 50, 50]).await;
-    (sb, rx)
-}
-
-fn check_report(cb: &Received, uid: &str, key: &str, prc: &str) {
-    assert_eq!(cb.fields["uid"], uid);
-    assert_eq!(cb.fields["key"], key);
-    assert_eq!(cb.fields["prc"], prc, "{:?}", cb.fields);
-    assert!(
-        cb.user_agent.as_deref().unwrap_or("").contains("mypay"),
-        "callbacks carry a User-Agent"
-    );
-    assert_eq!(
-        cb.content_type.as_deref(),
-        Some("application/x-www-form-urlencoded")
-    );
-    let vp: Value =
-        serde_json::from_str(&cb.fields["voucher_paid"]).expect("voucher_paid is JSON text");
-    assert_eq!(vp[0]["serial_number"], "P1635306439");
-    // The core parses it as a report.
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(cb.fields.iter())
-        .finish();
-    let n = mypay_link::models::Notification::from_form(&body).unwrap();
-    assert_eq!(n.transaction.prc.unwrap().code(), prc);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn card_success_250_with_callback() {
     let (sb, rx) = with_receiver().await;
     let (uid, key) = sb.create(&example_order()).await;
     let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "4938 1701 3000 0003"}),
-        )
+        .pay(&uid, json!({"card_number": "4938 1701 3000 0003"}))
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["prc"], "250");
@@ -70,10 +37,7 @@ async fn card_success_250_with_callback() {
     assert_eq!(attempts[0]["fields"]["prc"], "250");
     // Paid is final: paying again is a conflict.
     let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "4938170130000003"}),
-        )
+        .pay(&uid, json!({"card_number": "4938170130000003"}))
         .await;
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["error"]["code"], "invalid_state");
@@ -94,10 +58,7 @@ async fn failure_card_300_with_callback() {
     let (sb, rx) = with_receiver().await;
     let (uid, key) = sb.create(&example_order()).await;
     let (_, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"card_number": "5204247750001471"}),
-        )
+        .pay(&uid, json!({"card_number": "5204247750001471"}))
         .await;
     assert_eq!(v["prc"], "300");
     let got = rx.wait_for(1, WAIT).await;
@@ -109,12 +70,7 @@ async fn failure_card_300_with_callback() {
 async fn store_code_260_then_paid_250() {
     let (sb, rx) = with_receiver().await;
     let (uid, key) = sb.create(&example_order()).await;
-    let (_, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"pfn": "CSTORECODE"}),
-        )
-        .await;
+    let (_, v) = sb.pay(&uid, json!({"pfn": "CSTORECODE"})).await;
     assert_eq!(v["prc"], "260");
     let got = rx.wait_for(1, WAIT).await;
     check_report(&got[0], &uid, &key, "260");
@@ -134,23 +90,13 @@ async fn store_code_260_then_paid_250() {
         );
     }
     assert_eq!(codes["LimitDate"].as_str().unwrap().len(), 14);
-    let (s, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/settle"),
-            json!({"prc": "250"}),
-        )
-        .await;
+    let (s, v) = sb.settle(&uid, json!({"prc": "250"})).await;
     assert_eq!(s, 200, "{v}");
     let got = rx.wait_for(2, WAIT).await;
     check_report(&got[1], &uid, &key, "250");
     assert_eq!(sb.query(&uid, &key).await["prc"], "250");
     // Settling a paid order is a conflict.
-    let (s, _) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/settle"),
-            json!({"prc": "380"}),
-        )
-        .await;
+    let (s, _) = sb.settle(&uid, json!({"prc": "380"})).await;
     assert_eq!(s, 409);
 }
 
@@ -158,14 +104,8 @@ async fn store_code_260_then_paid_250() {
 async fn store_code_260_then_expired_380() {
     let (sb, rx) = with_receiver().await;
     let (uid, key) = sb.create(&example_order()).await;
-    sb.post(&format!("/sandbox/orders/{uid}/pay"), json!({"pfn": "3"}))
-        .await;
-    let (_, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/settle"),
-            json!({"prc": "380"}),
-        )
-        .await;
+    sb.pay(&uid, json!({"pfn": "3"})).await;
+    let (_, v) = sb.settle(&uid, json!({"prc": "380"})).await;
     assert_eq!(v["prc"], "380");
     let got = rx.wait_for(2, WAIT).await;
     check_report(&got[0], &uid, &key, "260");
@@ -177,22 +117,12 @@ async fn settle_290_mismatch_and_600_settled() {
     let (sb, rx) = with_receiver().await;
     let settle = |uid: String, prc: &'static str| {
         let sb = &sb;
-        async move {
-            sb.post(
-                &format!("/sandbox/orders/{uid}/settle"),
-                json!({ "prc": prc }),
-            )
-            .await
-        }
+        async move { sb.settle(&uid, json!({ "prc": prc })).await }
     };
 
     // 260 → 290: paid, details do not match.
     let (a, a_key) = sb.create(&example_order()).await;
-    sb.post(
-        &format!("/sandbox/orders/{a}/pay"),
-        json!({"pfn": "CSTORECODE"}),
-    )
-    .await;
+    sb.pay(&a, json!({"pfn": "CSTORECODE"})).await;
     let (s, v) = settle(a.clone(), "290").await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["prc"], "290");
@@ -213,11 +143,7 @@ async fn settle_290_mismatch_and_600_settled() {
     // 270 → 380 → 290: an expired virtual account turns out paid after
     // MYPAY verified it (appendix 2, 380).
     let (b, b_key) = sb.create(&example_order()).await;
-    sb.post(
-        &format!("/sandbox/orders/{b}/pay"),
-        json!({"pfn": "E_COLLECTION"}),
-    )
-    .await;
+    sb.pay(&b, json!({"pfn": "E_COLLECTION"})).await;
     let (s, v) = settle(b.clone(), "380").await;
     assert_eq!((s, v["prc"].as_str()), (200, Some("380")), "{v}");
     let (s, v) = settle(b.clone(), "290").await;
@@ -242,11 +168,7 @@ async fn settle_290_mismatch_and_600_settled() {
 
     // 250 → 600: settled by the provider; still refundable.
     let (c, c_key) = sb.create(&example_order()).await;
-    sb.post(
-        &format!("/sandbox/orders/{c}/pay"),
-        json!({"pfn": "CSTORECODE"}),
-    )
-    .await;
+    sb.pay(&c, json!({"pfn": "CSTORECODE"})).await;
     let (s, _) = settle(c.clone(), "600").await;
     assert_eq!(s, 409, "600 only after 250");
     settle(c.clone(), "250").await;
@@ -279,12 +201,7 @@ async fn settle_290_mismatch_and_600_settled() {
 async fn virtual_account_270() {
     let (sb, rx) = with_receiver().await;
     let (uid, key) = sb.create(&example_order()).await;
-    let (_, v) = sb
-        .post(
-            &format!("/sandbox/orders/{uid}/pay"),
-            json!({"pfn": "E_COLLECTION"}),
-        )
-        .await;
+    let (_, v) = sb.pay(&uid, json!({"pfn": "E_COLLECTION"})).await;
     assert_eq!(v["prc"], "270");
     let got = rx.wait_for(1, WAIT).await;
     check_report(&got[0], &uid, &key, "270");
@@ -299,11 +216,7 @@ async fn virtual_account_270() {
     assert_eq!(q["expired_date"], codes["LimitDate"]);
     // Settled to paid: a virtual account is not refunded by the API
     // (no instant refund): B500, and nothing changes.
-    sb.post(
-        &format!("/sandbox/orders/{uid}/settle"),
-        json!({"prc": "250"}),
-    )
-    .await;
+    sb.settle(&uid, json!({"prc": "250"})).await;
     let r = sb
         .agent_json(Command::Refund, &full_refund(&uid, &key))
         .await;
@@ -355,21 +268,11 @@ async fn abandon_a0002_and_automation_errors() {
     assert_eq!(s, 404);
     let (uid2, _) = sb.create(&example_order()).await;
     for pfn in ["BOGUS", "AFP", "BARCODE"] {
-        let (s, v) = sb
-            .post(
-                &format!("/sandbox/orders/{uid2}/pay"),
-                json!({ "pfn": pfn }),
-            )
-            .await;
+        let (s, v) = sb.pay(&uid2, json!({ "pfn": pfn })).await;
         assert_eq!(s, 400, "{pfn}");
         assert_eq!(v["error"]["code"], "bad_request");
     }
-    let (s, _) = sb
-        .post(
-            &format!("/sandbox/orders/{uid2}/settle"),
-            json!({"prc": "250"}),
-        )
-        .await;
+    let (s, _) = sb.settle(&uid2, json!({"prc": "250"})).await;
     assert_eq!(s, 409, "not pending");
     let (s, v) = sb.get(&format!("/sandbox/orders/{uid2}")).await;
     assert_eq!(s, 200);
@@ -383,11 +286,8 @@ async fn callbacks_retry_until_8888() {
     let rx = Receiver::scripted(&["NG", "<html>error</html>"], "8888").await;
     sb.set_notify(&rx.url, &[50, 50, 50, 50]).await;
     let (uid, _) = sb.create(&example_order()).await;
-    sb.post(
-        &format!("/sandbox/orders/{uid}/pay"),
-        json!({"card_number": "4938170130000003"}),
-    )
-    .await;
+    sb.pay(&uid, json!({"card_number": "4938170130000003"}))
+        .await;
     let got = rx.wait_for(3, WAIT).await;
     assert_eq!(got.len(), 3);
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -444,11 +344,8 @@ async fn callback_faults_duplicate_reorder_drop() {
         .await;
     assert_eq!(s, 200);
     let (uid, _) = sb.create(&example_order()).await;
-    sb.post(
-        &format!("/sandbox/orders/{uid}/pay"),
-        json!({"card_number": "4938170130000003"}),
-    )
-    .await;
+    sb.pay(&uid, json!({"card_number": "4938170130000003"}))
+        .await;
     let got = rx.wait_for(2, WAIT).await;
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].fields, got[1].fields, "the same report twice");
@@ -457,16 +354,8 @@ async fn callback_faults_duplicate_reorder_drop() {
         .await;
     let (a, _) = sb.create(&example_order()).await;
     let (b, _) = sb.create(&example_order()).await;
-    sb.post(
-        &format!("/sandbox/orders/{a}/pay"),
-        json!({"pfn": "CSTORECODE"}),
-    )
-    .await;
-    sb.post(
-        &format!("/sandbox/orders/{b}/pay"),
-        json!({"card_number": "4938170130000003"}),
-    )
-    .await;
+    sb.pay(&a, json!({"pfn": "CSTORECODE"})).await;
+    sb.pay(&b, json!({"card_number": "4938170130000003"})).await;
     let got = rx.wait_for(4, WAIT).await;
     assert_eq!(got.len(), 4);
     assert_eq!(got[2].fields["uid"], b, "b's report overtook a's");
@@ -810,27 +699,5 @@ async fn notify_url_and_retry_schedule_from_settings() {
         .notify_url(rx.url.clone())
         .retry_schedule_ms(vec![40, 40]);
     let sb = Sandbox::with(settings).await;
-    let (_, cfg) = sb.get("/sandbox/config").await;
-    assert_eq!(cfg["notify_url"], rx.url.as_str());
-    assert_eq!(cfg["retry_schedule_ms"], json!([40, 40]));
-    let (uid, key) = sb.create(&example_order()).await;
-    sb.post(&format!("/sandbox/orders/{uid}/abandon"), json!({}))
-        .await;
-    let got = rx.wait_for(2, WAIT).await;
-    assert_eq!(got.len(), 2, "NG, then a retry 40 ms later");
-    check_report(&got[1], &uid, &key, "A0002");
-    let (s, list) = sb.get("/sandbox/orders").await;
-    assert_eq!(s, 200);
-    assert!(list
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|o| o["uid"] == uid.as_str() && o["prc"] == "A0002"));
-    let r = sb.client.get(sb.url("/")).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains(&format!("/payment/{uid}.html")));
+    check_notify_url_and_retry_schedule(&sb, &rx).await;
 }

@@ -12,25 +12,9 @@ const WAIT: Duration = Duration::from_secs(10);
 const CARD_OK: &str = "4938170130000003";
 const CARD_FAIL: &str = "5204247750001471";
 
-async fn with_receiver() -> (Sandbox, Receiver) {
-    let sb = Sandbox::start().await;
-    let rx = Receiver::start().await;
-    sb.set_notify(&rx.url, &[50, 50, 50, 50]).await;
-    (sb, rx)
-}
-
-async fn pay(sb: &Sandbox, uid: &str, body: Value) -> (u16, Value) {
-    sb.post(&format!("/sandbox/orders/{uid}/pay"), body).await
-}
-
-async fn settle(sb: &Sandbox, uid: &str, body: Value) -> (u16, Value) {
-    sb.post(&format!("/sandbox/orders/{uid}/settle"), body)
-        .await
-}
-
 /// `settle` that must succeed into `prc`.
 async fn settle_ok(sb: &Sandbox, uid: &str, prc: &str) -> Value {
-    let (s, v) = settle(sb, uid, json!({ "prc": prc })).await;
+    let (s, v) = sb.settle(uid, json!({ "prc": prc })).await;
     assert_eq!(s, 200, "{prc}: {v}");
     assert_eq!(v["prc"], prc, "{v}");
     v
@@ -101,12 +85,9 @@ async fn a_self_capture_card_is_authorised_245_then_captured() {
 
     // 200 → 245 → 247 → 250.
     let (a, _) = sb.create(&example_order()).await;
-    let (s, v) = pay(
-        &sb,
-        &a,
-        json!({"card_number": CARD_OK, "capture": "manual"}),
-    )
-    .await;
+    let (s, v) = sb
+        .pay(&a, json!({"card_number": CARD_OK, "capture": "manual"}))
+        .await;
     assert_eq!(s, 200, "{v}");
     check_waiting(&sb, &v, "245").await;
     assert_eq!(v["pfn"], "CREDITCARD");
@@ -116,11 +97,11 @@ async fn a_self_capture_card_is_authorised_245_then_captured() {
         6,
         "authorised: it has an authorisation code"
     );
-    let (s, v) = settle(&sb, &a, json!({"prc": "600"})).await;
+    let (s, v) = sb.settle(&a, json!({"prc": "600"})).await;
     assert_eq!((s, v["error"]["prc"].as_str()), (409, Some("245")), "{v}");
     let v = settle_ok(&sb, &a, "247").await;
     check_waiting(&sb, &v, "247").await;
-    let (s, v) = settle(&sb, &a, json!({"prc": "247"})).await;
+    let (s, v) = sb.settle(&a, json!({"prc": "247"})).await;
     assert_eq!(s, 409, "247 only from 245: {v}");
     let v = settle_ok(&sb, &a, "250").await;
     check_paid(&sb, &v, "250").await;
@@ -138,12 +119,9 @@ async fn a_self_capture_card_is_authorised_245_then_captured() {
 
     // 245 → 250 directly (captured at once).
     let (b, _) = sb.create(&example_order()).await;
-    let (_, v) = pay(
-        &sb,
-        &b,
-        json!({"card_number": CARD_OK, "capture": "manual"}),
-    )
-    .await;
+    let (_, v) = sb
+        .pay(&b, json!({"card_number": CARD_OK, "capture": "manual"}))
+        .await;
     assert_eq!(v["prc"], "245");
     // Not paid yet: no refund, no cancel of a 245 through these routes.
     let (s, v) = sb
@@ -157,19 +135,15 @@ async fn a_self_capture_card_is_authorised_245_then_captured() {
     // 245 → 300 and 245 → 247 → 300: the capture fails.
     for path in [&["300"][..], &["247", "300"][..]] {
         let (c, key) = sb.create(&example_order()).await;
-        pay(
-            &sb,
-            &c,
-            json!({"card_number": CARD_OK, "capture": "manual"}),
-        )
-        .await;
+        sb.pay(&c, json!({"card_number": CARD_OK, "capture": "manual"}))
+            .await;
         let mut v = Value::Null;
         for prc in path {
             v = settle_ok(&sb, &c, prc).await;
         }
         assert_eq!(v["paid"], false);
         assert_eq!(sb.query(&c, &key).await["prc"], "300");
-        let (s, _) = settle(&sb, &c, json!({"prc": "250"})).await;
+        let (s, _) = sb.settle(&c, json!({"prc": "250"})).await;
         assert_eq!(s, 409, "300 is final");
         let mut want = vec!["245"];
         want.extend_from_slice(path);
@@ -178,16 +152,15 @@ async fn a_self_capture_card_is_authorised_245_then_captured() {
 
     // The failure card is declined outright, capture mode or not.
     let (d, _) = sb.create(&example_order()).await;
-    let (s, v) = pay(
-        &sb,
-        &d,
-        json!({"card_number": CARD_FAIL, "capture": "manual"}),
-    )
-    .await;
+    let (s, v) = sb
+        .pay(&d, json!({"card_number": CARD_FAIL, "capture": "manual"}))
+        .await;
     assert_eq!((s, v["prc"].as_str()), (200, Some("300")), "{v}");
     // `"capture": "auto"` is the old behaviour.
     let (e, _) = sb.create(&example_order()).await;
-    let (_, v) = pay(&sb, &e, json!({"card_number": CARD_OK, "capture": "auto"})).await;
+    let (_, v) = sb
+        .pay(&e, json!({"card_number": CARD_OK, "capture": "auto"}))
+        .await;
     assert_eq!(v["prc"], "250");
 
     // Refused bodies and moves.
@@ -198,15 +171,15 @@ async fn a_self_capture_card_is_authorised_245_then_captured() {
         json!({"pfn": "CSTORECODE", "capture": "manual"}),
         json!({"card_number": CARD_OK, "wait": true}),
     ] {
-        let (s, v) = pay(&sb, &f, body.clone()).await;
+        let (s, v) = sb.pay(&f, body.clone()).await;
         assert_eq!(s, 400, "{body}: {v}");
     }
     for prc in ["247", "300", "250", "600"] {
-        let (s, v) = settle(&sb, &f, json!({ "prc": prc })).await;
+        let (s, v) = sb.settle(&f, json!({ "prc": prc })).await;
         assert_eq!(s, 409, "{prc} from 200: {v}");
         assert_eq!(v["error"]["code"], "invalid_state");
     }
-    let (s, v) = settle(&sb, &f, json!({"prc": "245"})).await;
+    let (s, v) = sb.settle(&f, json!({"prc": "245"})).await;
     assert_eq!(s, 400, "245 comes from /pay: {v}");
     let (_, v) = sb.get(&format!("/sandbox/orders/{f}")).await;
     assert_eq!(v["prc"], "200", "nothing changed");
@@ -218,21 +191,21 @@ async fn webatm_with_wait_is_280_until_the_shopper_finishes() {
 
     // The default is unchanged: WEBATM pays at once.
     let (a, _) = sb.create(&example_order()).await;
-    let (_, v) = pay(&sb, &a, json!({"pfn": "WEBATM"})).await;
+    let (_, v) = sb.pay(&a, json!({"pfn": "WEBATM"})).await;
     assert_eq!(v["prc"], "250", "{v}");
     let (a2, _) = sb.create(&example_order()).await;
-    let (_, v) = pay(&sb, &a2, json!({"pfn": "WEBATM", "wait": false})).await;
+    let (_, v) = sb.pay(&a2, json!({"pfn": "WEBATM", "wait": false})).await;
     assert_eq!(v["prc"], "250", "{v}");
 
     // 280 → 250.
     let (b, _) = sb.create(&example_order()).await;
-    let (s, v) = pay(&sb, &b, json!({"pfn": "WEBATM", "wait": true})).await;
+    let (s, v) = sb.pay(&b, json!({"pfn": "WEBATM", "wait": true})).await;
     assert_eq!(s, 200, "{v}");
     check_waiting(&sb, &v, "280").await;
     assert_eq!(v["pfn"], "WEBATM");
     assert_eq!(v["query"]["pfn"], "WEBATM");
     for prc in ["380", "290", "600", "247"] {
-        let (s, v) = settle(&sb, &b, json!({ "prc": prc })).await;
+        let (s, v) = sb.settle(&b, json!({ "prc": prc })).await;
         assert_eq!(s, 409, "{prc} from 280: {v}");
     }
     let v = settle_ok(&sb, &b, "250").await;
@@ -242,7 +215,7 @@ async fn webatm_with_wait_is_280_until_the_shopper_finishes() {
 
     // 280 → 300; the method's number (4) works too.
     let (c, key) = sb.create(&example_order()).await;
-    let (_, v) = pay(&sb, &c, json!({"pfn": "4", "wait": true})).await;
+    let (_, v) = sb.pay(&c, json!({"pfn": "4", "wait": true})).await;
     assert_eq!(v["prc"], "280", "{v}");
     let v = settle_ok(&sb, &c, "300").await;
     assert_eq!(v["paid"], false);
@@ -256,7 +229,7 @@ async fn webatm_with_wait_is_280_until_the_shopper_finishes() {
         json!({"pfn": "CSTORECODE", "wait": true}),
         json!({"pfn": "WEBATM", "wait": "yes"}),
     ] {
-        let (s, v) = pay(&sb, &d, body.clone()).await;
+        let (s, v) = sb.pay(&d, body.clone()).await;
         assert_eq!(s, 400, "{body}: {v}");
     }
 }
@@ -267,15 +240,15 @@ async fn a0001_waits_for_confirmation_then_250_600_or_300() {
 
     // Without a method: CREDITCARD, nothing known of the card.
     let (a, _) = sb.create(&example_order()).await;
-    let (s, v) = settle(&sb, &a, json!({"prc": "A0001"})).await;
+    let (s, v) = sb.settle(&a, json!({"prc": "A0001"})).await;
     assert_eq!(s, 200, "{v}");
     check_waiting(&sb, &v, "A0001").await;
     assert_eq!(v["pfn"], "CREDITCARD");
     assert_eq!(v["payment"]["cardno"], "");
     assert_eq!(v["payment"]["acode"], "");
-    let (s, v) = settle(&sb, &a, json!({"prc": "A0001"})).await;
+    let (s, v) = sb.settle(&a, json!({"prc": "A0001"})).await;
     assert_eq!(s, 409, "A0001 only from 200: {v}");
-    let (s, v) = pay(&sb, &a, json!({"card_number": CARD_OK})).await;
+    let (s, v) = sb.pay(&a, json!({"card_number": CARD_OK})).await;
     assert_eq!(s, 409, "no second payment while waiting: {v}");
     let v = settle_ok(&sb, &a, "250").await;
     check_paid(&sb, &v, "250").await;
@@ -285,7 +258,9 @@ async fn a0001_waits_for_confirmation_then_250_600_or_300() {
 
     // With the card: 600 (settled) straight from A0001.
     let (b, _) = sb.create(&example_order()).await;
-    let (s, v) = settle(&sb, &b, json!({"prc": "A0001", "card_number": CARD_OK})).await;
+    let (s, v) = sb
+        .settle(&b, json!({"prc": "A0001", "card_number": CARD_OK}))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["payment"]["cardno"], "493817******0003");
     assert_eq!(v["payment"]["acode"], "", "the issuer's answer was lost");
@@ -296,7 +271,9 @@ async fn a0001_waits_for_confirmation_then_250_600_or_300() {
 
     // With another method: 300.
     let (c, key) = sb.create(&example_order()).await;
-    let (s, v) = settle(&sb, &c, json!({"prc": "A0001", "pfn": "linepayon"})).await;
+    let (s, v) = sb
+        .settle(&c, json!({"prc": "A0001", "pfn": "linepayon"}))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["pfn"], "LINEPAYON");
     let cb_pfn = eventually(WAIT, || async {
@@ -308,7 +285,7 @@ async fn a0001_waits_for_confirmation_then_250_600_or_300() {
     .await;
     assert_eq!(cb_pfn.as_deref(), Some("LINEPAYON"));
     for prc in ["247", "380", "290"] {
-        let (s, v) = settle(&sb, &c, json!({ "prc": prc })).await;
+        let (s, v) = sb.settle(&c, json!({ "prc": prc })).await;
         assert_eq!(s, 409, "{prc} from A0001: {v}");
     }
     let v = settle_ok(&sb, &c, "300").await;
@@ -317,7 +294,7 @@ async fn a0001_waits_for_confirmation_then_250_600_or_300() {
     wait_reports(&rx, &c, &["A0001", "300"]).await;
 
     // Refused: from a paid order, bad attempts, attempt fields elsewhere.
-    let (s, v) = settle(&sb, &a, json!({"prc": "A0001"})).await;
+    let (s, v) = sb.settle(&a, json!({"prc": "A0001"})).await;
     assert_eq!((s, v["error"]["prc"].as_str()), (409, Some("250")), "{v}");
     let (d, _) = sb.create(&example_order()).await;
     for body in [
@@ -328,15 +305,15 @@ async fn a0001_waits_for_confirmation_then_250_600_or_300() {
         json!({"prc": "A0001", "card_number": 4938170130000003u64}),
         json!({"prc": "250", "card_number": CARD_OK}),
     ] {
-        let (s, v) = settle(&sb, &d, body.clone()).await;
+        let (s, v) = sb.settle(&d, body.clone()).await;
         assert_eq!(s, 400, "{body}: {v}");
     }
-    let (s, v) = settle(
-        &sb,
-        &d,
-        json!({"prc": "A0001", "card_number": CARD_OK, "pfn": "CREDITCARD"}),
-    )
-    .await;
+    let (s, v) = sb
+        .settle(
+            &d,
+            json!({"prc": "A0001", "card_number": CARD_OK, "pfn": "CREDITCARD"}),
+        )
+        .await;
     assert_eq!((s, v["prc"].as_str()), (200, Some("A0001")), "{v}");
 }
 
@@ -362,7 +339,7 @@ async fn waiting_orders_outlive_the_page_and_have_no_limit_date() {
         (json!({"pfn": "WEBATM", "wait": true}), None, "280"),
     ] {
         let (uid, key) = sb.create(&example_order()).await;
-        let (_, v) = pay(&sb, &uid, body).await;
+        let (_, v) = sb.pay(&uid, body).await;
         if let Some(next) = then {
             settle_ok(&sb, &uid, next).await;
         } else {
@@ -452,7 +429,7 @@ async fn the_partial_fault_answers_a_query_without_order_id_and_cost() {
     assert_eq!(f["agent"], Value::Null);
 
     // Other commands are answered whole, and processed.
-    pay(&sb, &uid, json!({"card_number": CARD_OK})).await;
+    sb.pay(&uid, json!({"card_number": CARD_OK})).await;
     sb.put(
         "/sandbox/faults",
         json!({"agent": {"mode": "partial", "sticky": true, "cmd": "api/refund"}}),
