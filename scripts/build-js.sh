@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package mypay-edge (js/) from the bindings crate js/bindings and
-# packs it: js/dist/ (gitignored) and target/npm/mypay-edge-<version>.tgz.
+# packs it: js/index.d.ts (generated, committed), js/dist/ (gitignored) and
+# target/npm/mypay-edge-<version>.tgz.
 #
 #   scripts/build-js.sh            # build + pack
 #   MYPAY_WASM_OPT=0 scripts/build-js.sh   # skip wasm-opt
@@ -20,6 +21,13 @@ if [ "$have" != "$want" ]; then
   exit 1
 fi
 [ -x node_modules/.bin/esbuild ] || { echo "build-js: node_modules/.bin/esbuild missing: run scripts/setup.sh node" >&2; exit 1; }
+
+# The declarations (js/index.d.ts) are generated from the Rust types: the
+# models and value tables of crates/mypay-link (feature `ts`), the bindings'
+# own types, and the hand-written js/src/api.d.ts. scripts/test-js.sh checks
+# the committed file against them before it builds.
+log "js/index.d.ts from the Rust types (cargo test -p mypay-edge-js --features ts --test typescript)"
+MYPAY_UPDATE_TYPES=1 cargo test -q -p mypay-edge-js --features ts --test typescript >/dev/null
 
 log "cargo build -p mypay-edge-js (release, wasm32)"
 cargo build -p mypay-edge-js --lib --release --target wasm32-unknown-unknown
@@ -43,7 +51,10 @@ if [ "${MYPAY_WASM_OPT:-1}" != 0 ] && [ -x node_modules/binaryen/bin/wasm-opt ];
   log "wasm: $before -> $(stat -c %s "$DIST/wasm/mypay_edge_bg.wasm") bytes"
 fi
 
-cp js/src/errors.js js/src/api.js js/src/browser.js js/src/workerd.js js/src/index.mjs js/src/node-cjs-entry.js "$DIST/"
+# The entries only instantiate the wasm and `export *` from api.js, the one
+# list of the exports; instance.js holds the instance between them.
+cp js/src/errors.js js/src/instance.js js/src/api.js js/src/browser.js js/src/workerd.js js/src/index.mjs \
+  js/src/node-cjs-entry.js "$DIST/"
 # CommonJS for `require` (Node): the ESM sources and the web glue in one file.
 node_modules/.bin/esbuild "$DIST/node-cjs-entry.js" --bundle --format=cjs --platform=node --target=node18 \
   --log-level=warning --log-override:empty-import-meta=silent --outfile="$DIST/index.cjs"

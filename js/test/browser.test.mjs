@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import * as api from 'mypay-edge';
 import { TEST_KEY, sampleOrder, sampleEncrypt, nodeDecrypt } from './helpers.mjs';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
@@ -79,6 +80,8 @@ test('dist/browser.js works as a native ES module in Chromium', async () => {
         error,
         storefront: typeof storefront,
         agent: navigator.userAgent,
+        exports: Object.keys(m).sort(),
+        policy: m.callPolicy('api/orders'),
       };
     },
     { order, key: TEST_KEY, fromNode },
@@ -92,5 +95,7 @@ test('dist/browser.js works as a native ES module in Chromium', async () => {
   assert.deepEqual(JSON.parse(nodeDecrypt(new URLSearchParams(r.body).get('encry_data'), TEST_KEY)), order);
   assert.deepEqual(r.error, { isMypayError: true, isError: true, code: 'decrypt_failed' });
   assert.equal(r.storefront, 'object');
+  assert.deepEqual(r.exports, Object.keys(api).sort(), "the browser entry exports what Node's does");
+  assert.deepEqual(r.policy, { retry: { kind: 'never' } });
   await page.close();
 });

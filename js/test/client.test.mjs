@@ -1,10 +1,12 @@
 // MypayClient against a local fake of the agent API (http.createServer):
-// what goes on the wire, timeouts, no retries, errors.
+// what goes on the wire, timeouts, the call policy (the protocol crate's:
+// orders and refunds once, queries repeated on transient failures, a
+// resend under the next key during key rotation), errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { inspect } from 'node:util';
-import { MypayClient, MypayError, version } from 'mypay-edge';
+import { MypayClient, MypayError, callPolicy, version } from 'mypay-edge';
 import { TEST_AGENT_UID, TEST_KEY, TEST_STORE_UID, sampleOrder, nodeDecrypt } from './helpers.mjs';
 
 const ORDER_OK = '{"code":"200","msg":"資料正確","url":"http:\\/\\/pay.usecase.cc\\/payment\\/95227.html","uid":95227,"key":"d2c55a2055cbe6f711f1e977039e2a8f"}';
@@ -186,4 +188,95 @@ test('the constructor checks its options', () => {
   assert.throws(() => new MypayClient({ ...ok, userAgent: '' }), { code: 'invalid_argument' });
   assert.throws(() => new MypayClient(), { code: 'invalid_argument' });
   assert.equal(new MypayClient(ok).timeoutMs, 30000);
+});
+
+const QUERY_OK = JSON.stringify({ uid: '95227', key: 'd2c5', prc: '250', cost: 900, order_id: '1234567890' });
+
+test('callPolicy is the protocol crate\'s: orders and refunds never repeated, queries on transient failures', () => {
+  assert.deepEqual(callPolicy('api/orders'), { retry: { kind: 'never' } });
+  assert.deepEqual(callPolicy('api/refund'), { retry: { kind: 'never' } });
+  assert.deepEqual(callPolicy('api/queryorder'), { retry: { kind: 'transient', attempts: 3, backoff_ms: 200 } });
+  assert.deepEqual(callPolicy('api/unknown'), { retry: { kind: 'never' } });
+  assert.throws(() => callPolicy(''), { code: 'invalid_argument' });
+});
+
+test('queryOrder is repeated after a 502 and a timeout, waiting 200 ms then 400 ms', async () => {
+  seen.length = 0;
+  const times = [];
+  const answers = [{ status: 502, body: '<html>502 Bad Gateway</html>' }, 'hang', { status: 200, body: QUERY_OK }];
+  answer = () => (times.push(Date.now()), answers.shift());
+  const r = await client({ timeoutMs: 300 }).queryOrder({ uid: 95227, key: 'd2c5' });
+  assert.equal(r.prc, '250');
+  assert.equal(seen.length, 3);
+  assert.ok(times[1] - times[0] >= 180, `first wait ${times[1] - times[0]} ms`);
+  assert.ok(times[2] - times[1] >= 300 + 380, `second wait ${times[2] - times[1]} ms (a 300 ms timeout, then 400 ms)`);
+});
+
+test("queryOrder gives up after three attempts with the last error; MYPAY's 400 is transient, 100 is not", async () => {
+  seen.length = 0;
+  answer = () => ({ status: 200, body: '{"code":"400","msg":"系統錯誤"}' });
+  await assert.rejects(client().queryOrder({ uid: 1, key: 'k' }), { code: 'mypay_error', mypayCode: '400' });
+  assert.equal(seen.length, 3);
+  seen.length = 0;
+  answer = () => ({ status: 200, body: '{"code":"100","msg":"查無資料"}' });
+  await assert.rejects(client().queryOrder({ uid: 1, key: 'k' }), { code: 'mypay_error', mypayCode: '100' });
+  assert.equal(seen.length, 1);
+  seen.length = 0;
+  answer = () => ({ status: 403, body: '<html>403 Forbidden</html>' });
+  await assert.rejects(client().queryOrder({ uid: 1, key: 'k' }), { code: 'upstream_not_json', status: 403 });
+  assert.equal(seen.length, 1, "the firewall's 403 is not transient");
+});
+
+test('refund is never repeated either', async () => {
+  seen.length = 0;
+  answer = () => ({ status: 503, body: '<html>503</html>' });
+  const req = { uid: '95227', key: 'd2c5', cost: 900, voucher_paid: [{ product_id: 'P01', serial_number: 'P1635306439' }] };
+  await assert.rejects(client().refund(req), { code: 'upstream_not_json', status: 503 });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(seen.length, 1);
+});
+
+test('key rotation: a call MYPAY cannot open under the current key (100) is sent once more under the next', async () => {
+  const NEXT = 'N'.repeat(32);
+  // A MYPAY that has switched to NEXT: it answers 100 to what it cannot open.
+  const switched = (entry) => {
+    try {
+      JSON.parse(nodeDecrypt(entry.form.get('encry_data'), NEXT));
+    } catch {
+      return { status: 200, body: '{"code":"100","msg":"資料錯誤"}' };
+    }
+    return { status: 200, body: ORDER_OK };
+  };
+  seen.length = 0;
+  answer = switched;
+  const r = await client({ key: [TEST_KEY, NEXT] }).createOrder(sampleOrder());
+  assert.equal(r.uid, '95227');
+  assert.equal(seen.length, 2, 'once under each key');
+  assert.deepEqual(JSON.parse(nodeDecrypt(seen[1].form.get('encry_data'), NEXT)).order_id, '1234567890');
+
+  // Without a next key, or when the current key works, it is sent once.
+  seen.length = 0;
+  await assert.rejects(client().createOrder(sampleOrder()), { code: 'mypay_error', mypayCode: '100' });
+  assert.equal(seen.length, 1);
+  seen.length = 0;
+  answer = () => ({ status: 200, body: ORDER_OK });
+  await client({ key: [TEST_KEY, NEXT] }).createOrder(sampleOrder());
+  assert.equal(seen.length, 1);
+
+  // Another refusal is not a reason to change keys.
+  seen.length = 0;
+  answer = () => ({ status: 200, body: '{"code":"B500","msg":"執行失敗"}' });
+  const req = { uid: '95227', key: 'd2c5', cost: 900, voucher_paid: [{ product_id: 'P01', serial_number: 'P1635306439' }] };
+  await assert.rejects(client({ key: [TEST_KEY, NEXT] }).refund(req), { code: 'mypay_error', mypayCode: 'B500' });
+  assert.equal(seen.length, 1);
+});
+
+test('the key is a 32-character string or [current, next]; neither is ever shown', () => {
+  const ok = { endpoint: 'https://pay.usecase.cc/api/agent', agentUid: TEST_AGENT_UID };
+  const NEXT = 'N'.repeat(32);
+  const c = new MypayClient({ ...ok, key: [TEST_KEY, NEXT] });
+  assert.ok(!JSON.stringify(c).includes(NEXT) && !inspect(c, { depth: 5, showHidden: true }).includes(NEXT));
+  for (const key of [[], [TEST_KEY, 'short'], [TEST_KEY, NEXT, NEXT], [42], 42, null]) {
+    assert.throws(() => new MypayClient({ ...ok, key }), { code: 'invalid_key' });
+  }
 });

@@ -42,6 +42,18 @@ test('import and require give the same MypayError class (one instance per proces
   assert.throws(() => cjs.decrypt('x', TEST_KEY), MypayError);
 });
 
+test('ESM and CommonJS export the same names, listed once (api.js)', () => {
+  const require = createRequire(import.meta.url);
+  const cjs = require('mypay-edge');
+  const names = Object.keys(api).sort();
+  assert.deepEqual(Object.keys(cjs).sort(), names);
+  for (const n of ['version', 'encrypt', 'decrypt', 'buildRequest', 'parseReply', 'callPolicy', 'validateOrder', 'validateRefund', 'parseNotification', 'verifyNotification', 'statusClass', 'valueTables', 'MypayClient', 'MypayError']) {
+    assert.ok(names.includes(n), n);
+  }
+  // Nothing internal leaks: the wasm instance, its installer, the Worker's code.
+  for (const n of names) assert.doesNotMatch(n, /install|wasm|retryDelay|resendUnderNextKey|keyCount|price|quote|checkout|lifecycle|transition/i);
+});
+
 test('validation problems ride on the error of a refused request', async () => {
   const client = new api.MypayClient({ endpoint: 'http://127.0.0.1:9/', agentUid: '1', key: TEST_KEY, fetch: () => assert.fail('must not send') });
   await assert.rejects(client.createOrder({ ...sampleOrder(), cost: 1 }), (e) => {
@@ -120,6 +132,7 @@ test('hostile arguments to every function: MypayError or a result, never a trap'
     verifyNotification: (a, b) => api.verifyNotification(a, b),
     verifyNotificationForm: (a) => api.verifyNotification('uid=1&key=k&cost=1&order_id=1', a),
     statusClass: (a) => api.statusClass(a),
+    callPolicy: (a) => api.callPolicy(a),
   };
   let calls = 0;
   for (const [name, fn] of Object.entries(fns)) {

@@ -110,3 +110,23 @@ test('verifyNotification needs the expected uid and key', () => {
   assert.throws(() => verifyNotification(reportForm(), { uid: UID, key: '' }), { code: 'invalid_argument' });
   assert.throws(() => verifyNotification(reportForm(), undefined), { code: 'invalid_argument' });
 });
+
+test("verifyNotification follows the protocol crate's rules: no values in messages, refund reports, empty fields", () => {
+  // Messages name the field, never a value.
+  for (const [overrides, expected, code] of [
+    [{ uid: '95218' }, { uid: UID, key: KEY }, 'uid_mismatch'],
+    [{}, { uid: UID, key: KEY, orderId: '999' }, 'order_id_mismatch'],
+    [{ cost: '1' }, { uid: UID, key: KEY, cost: 900 }, 'cost_mismatch'],
+  ]) {
+    assert.throws(() => verifyNotification(reportForm(overrides), expected), (e) => {
+      assert.equal(e.code, code);
+      for (const v of ['95218', '95217', '999', '1234567890', '900']) assert.ok(!e.message.includes(v), `${e.message} shows ${v}`);
+      return true;
+    });
+  }
+  // A refund report may leave out order_id and cost.
+  const refund = new URLSearchParams({ uid: UID, key: KEY, prc: '230', refund_uid: '1', refund_type: '1' }).toString();
+  assert.equal(verifyNotification(refund, { uid: UID, key: KEY, orderId: '1234567890', cost: 900 }), true);
+  // An empty uid is a missing one, as an empty key is.
+  assert.throws(() => verifyNotification(reportForm({ uid: ' ' }), { uid: UID, key: KEY }), { code: 'missing_field', field: 'uid' });
+});

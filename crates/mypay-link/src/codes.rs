@@ -27,17 +27,53 @@ pub fn serialize_code<S: Serializer>(code: &str, repr: Repr, s: S) -> Result<S::
 
 macro_rules! value_table {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         $name:ident ($repr:ident) {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal $(| $alias:literal)* ),+ $(,)?
+            $( $(#[doc = $vdoc:literal])* $variant:ident = $code:literal $(| $alias:literal)* ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
+            $( $(#[doc = $vdoc])* $variant, )+
             /// A code this version does not know, kept as sent.
             Other(String),
+        }
+
+        /// In TypeScript: `Code<Name>` where a field holds it, and `type Name`
+        /// the union of the documented codes as they travel (`"1"` or `1`).
+        #[cfg(feature = "ts")]
+        impl ts_rs::TS for $name {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn docs() -> Option<String> {
+                Some(crate::lenient::ts::jsdoc(&[$($doc),*]))
+            }
+            fn ident(_: &ts_rs::Config) -> String {
+                stringify!($name).to_owned()
+            }
+            fn name(_: &ts_rs::Config) -> String {
+                format!("Code<{}>", stringify!($name))
+            }
+            fn inline(cfg: &ts_rs::Config) -> String {
+                Self::name(cfg)
+            }
+            fn decl(_: &ts_rs::Config) -> String {
+                let members = [$( ($name::$variant, &[$($vdoc),*][..]) ),+];
+                format!("type {} ={};", stringify!($name), ts::union(&members))
+            }
+            fn decl_concrete(cfg: &ts_rs::Config) -> String {
+                Self::decl(cfg)
+            }
+            fn visit_dependencies(v: &mut impl ts_rs::TypeVisitor)
+            where
+                Self: 'static,
+            {
+                v.visit::<ts::Code>();
+            }
+            fn output_path() -> Option<std::path::PathBuf> {
+                Some(std::path::PathBuf::from(concat!("codes/", stringify!($name), ".ts")))
+            }
         }
 
         impl $name {
@@ -377,6 +413,7 @@ value_table!(
 
 /// What a status code means for an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusClass {
     /// 250, 600: the shopper paid.
@@ -427,7 +464,7 @@ impl StatusCode {
     /// them. Final is not frozen, though; appendix 2 names later moves:
     /// 380 (expired) may still become 290 once MYPAY has verified it, 250
     /// becomes 600 when the provider settles, a paid order may be refunded
-    /// (230). [`crate::order_state::apply`] decides what each move does.
+    /// (230). The Worker's order lifecycle decides what each move does.
     pub fn is_final(&self) -> bool {
         matches!(
             self.class(),
@@ -437,6 +474,78 @@ impl StatusCode {
                 | StatusClass::Refunded
                 | StatusClass::PaidMismatch
         )
+    }
+}
+
+/// TypeScript of the value tables (feature `ts`).
+#[cfg(feature = "ts")]
+pub mod ts {
+    use crate::lenient::ts::jsdoc;
+    use serde::Serialize;
+    use std::path::PathBuf;
+    use ts_rs::{Config, TS};
+
+    /// `Code<T>`: the type of a field that holds a code of the value table
+    /// `T`.
+    pub struct Code;
+
+    const CODE_DOCS: &[&str] = &[
+        " A value-table code as a field holds it: a documented code, or one this",
+        " version does not know (kept as sent, never refused). Integer tables also",
+        " accept the code as a string on input.",
+    ];
+
+    impl TS for Code {
+        type WithoutGenerics = Self;
+        type OptionInnerType = Self;
+        fn docs() -> Option<String> {
+            Some(jsdoc(CODE_DOCS))
+        }
+        fn ident(_: &Config) -> String {
+            "Code".to_owned()
+        }
+        fn name(_: &Config) -> String {
+            "Code".to_owned()
+        }
+        fn inline(_: &Config) -> String {
+            "Code".to_owned()
+        }
+        fn decl(_: &Config) -> String {
+            "type Code<T extends string | number> = T | (T extends number ? `${T}` | (number & {}) : never) | (string & {});".to_owned()
+        }
+        fn decl_concrete(cfg: &Config) -> String {
+            Self::decl(cfg)
+        }
+        fn output_path() -> Option<PathBuf> {
+            Some(PathBuf::from("codes/Code.ts"))
+        }
+    }
+
+    /// The union of `members` as they travel in JSON (`"1"` or `1`), each
+    /// with its doc comment, to follow a `=`: ` "1" | "2"` on one line, or
+    /// one member a line when there are docs or many members.
+    pub fn union<T: Serialize>(members: &[(T, &[&str])]) -> String {
+        // The value's JSON is its TypeScript literal: `"1"` or `1`.
+        let literal =
+            |v: &T| serde_json::to_value(v).map_or_else(|_| "never".to_owned(), |v| v.to_string());
+        let literals: Vec<String> = members.iter().map(|(v, _)| literal(v)).collect();
+        let documented = members.iter().any(|(_, docs)| !docs.is_empty());
+        let one_line = literals.join(" | ");
+        if !documented && one_line.len() <= 80 {
+            return format!(" {one_line}");
+        }
+        let mut out = String::new();
+        for ((_, docs), lit) in members.iter().zip(&literals) {
+            out.push('\n');
+            for line in jsdoc(docs).lines() {
+                out.push_str("  ");
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push_str("  | ");
+            out.push_str(lit);
+        }
+        out
     }
 }
 

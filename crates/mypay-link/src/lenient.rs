@@ -239,5 +239,101 @@ pub mod json_text {
     }
 }
 
+/// TypeScript for the npm package's declarations (feature `ts`): what the
+/// lenient types are as they come back (`Text` and `StrInt` a string, `Int`
+/// a number), and the names of what requests accept ([`ts::Id`],
+/// [`ts::Num`]) and of the fields kept in `extra` ([`ts::Extra`]).
+#[cfg(feature = "ts")]
+pub mod ts {
+    use super::{Int, StrInt, Text};
+    use std::path::PathBuf;
+    use ts_rs::{Config, TS};
+
+    /// A JSDoc comment of `lines` (each one line of a Rust doc comment),
+    /// ending in a newline: `/** text */` for one line; empty without lines.
+    pub fn jsdoc(lines: &[&str]) -> String {
+        match lines {
+            [] => return String::new(),
+            [one] => return format!("/** {} */\n", one.trim()),
+            _ => {}
+        }
+        let mut out = String::from("/**\n");
+        for line in lines {
+            out.push_str(" *");
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out.push_str(" */\n");
+        out
+    }
+
+    macro_rules! primitive {
+        ($($t:ty => $ts:literal),+ $(,)?) => {$(
+            impl TS for $t {
+                type WithoutGenerics = Self;
+                type OptionInnerType = Self;
+                fn name(_: &Config) -> String {
+                    $ts.to_owned()
+                }
+                fn inline(_: &Config) -> String {
+                    $ts.to_owned()
+                }
+            }
+        )+};
+    }
+
+    primitive!(Text => "string", StrInt => "string", Int => "number");
+
+    macro_rules! alias {
+        ($(#[doc = $doc:literal])+ $name:ident = $ts:literal) => {
+            $(#[doc = $doc])+
+            ///
+            #[doc = concat!("TypeScript only: `type ", stringify!($name), " = ", $ts, "`.")]
+            pub struct $name;
+
+            impl TS for $name {
+                type WithoutGenerics = Self;
+                type OptionInnerType = Self;
+                fn docs() -> Option<String> {
+                    Some(jsdoc(&[$($doc),+]))
+                }
+                fn ident(_: &Config) -> String {
+                    stringify!($name).to_owned()
+                }
+                fn name(_: &Config) -> String {
+                    stringify!($name).to_owned()
+                }
+                fn inline(_: &Config) -> String {
+                    $ts.to_owned()
+                }
+                fn decl(_: &Config) -> String {
+                    format!("type {} = {};", stringify!($name), $ts)
+                }
+                fn decl_concrete(cfg: &Config) -> String {
+                    Self::decl(cfg)
+                }
+                fn output_path() -> Option<PathBuf> {
+                    Some(PathBuf::from(concat!(stringify!($name), ".ts")))
+                }
+            }
+        };
+    }
+
+    alias!(
+        /// A whole number, as a number or a string of digits: how requests
+        /// take the amounts and counts MYPAY mixes as `900` and `"900"`.
+        Num = "number | string"
+    );
+    alias!(
+        /// An identifier MYPAY sometimes sends as a number: how requests
+        /// take `uid`, `order_id`, `store_uid`, ...
+        Id = "string | number"
+    );
+    alias!(
+        /// Fields a reply or report carried that this version does not model.
+        Extra = "{ [field: string]: unknown }"
+    );
+}
+
 #[cfg(test)]
 mod tests;

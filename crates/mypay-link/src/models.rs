@@ -3,6 +3,8 @@
 //! version does not know are kept in `extra` so nothing is lost.
 
 use crate::codes::*;
+#[cfg(feature = "ts")]
+use crate::lenient::ts::{Id, Num};
 use crate::lenient::{empty_as_none, json_text, Int, StrInt, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -13,23 +15,29 @@ pub type Extra = Map<String, Value>;
 
 /// 『商品項目』: an item line (shipping travels as an item line too).
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Id"))]
     pub id: Text,
     #[serde(default)]
     pub name: String,
     /// Unit price in whole TWD.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Num>"))]
     pub cost: Option<Int>,
     /// Quantity.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Num>"))]
     pub amount: Option<Int>,
     /// Line total: `cost` × `amount`.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Num>"))]
     pub total: Option<Int>,
     pub image_url: Option<String>,
 }
 
 /// 『有償票券項目』: a paid voucher (the shopper paid for it earlier).
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PaidVoucher {
     #[serde(default)]
@@ -38,6 +46,7 @@ pub struct PaidVoucher {
     pub serial_number: String,
     #[serde(default)]
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<Num>"))]
     pub cost: Option<Int>,
     pub issuer: Option<PaidVoucherIssuer>,
     pub refund_return_type: Option<RefundReturnType>,
@@ -45,6 +54,7 @@ pub struct PaidVoucher {
 
 /// 『無償票券項目』: a free voucher.
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FreeVoucher {
     #[serde(default)]
@@ -53,11 +63,13 @@ pub struct FreeVoucher {
     pub serial_number: String,
     #[serde(default)]
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<Num>"))]
     pub cost: Option<Int>,
     pub issuer: Option<FreeVoucherIssuer>,
 }
 
 /// 『票券項目』: a voucher named by group and serial (in a refund).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VoucherRef {
     #[serde(default)]
@@ -68,11 +80,14 @@ pub struct VoucherRef {
 
 /// 『PayPage金流交易-折價券模式』: the encrypted body of `api/orders`.
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Id>"))]
     pub store_uid: Text,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Id"))]
     pub user_id: Text,
     pub user_name: Option<String>,
     pub user_real_name: Option<String>,
@@ -87,15 +102,19 @@ pub struct OrderRequest {
     pub user_email: Option<String>,
     pub user_birthday: Option<String>,
     /// Amount to pay = Σ item totals − Σ voucher costs.
+    #[cfg_attr(feature = "ts", ts(as = "Num"))]
     pub cost: Option<StrInt>,
     pub currency: Option<Currency>,
     pub enable_dcc: Option<EnableDcc>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Id"))]
     pub order_id: Text,
     #[serde(default)]
     pub ip: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<Id>"))]
     pub item: Option<Text>,
     #[serde(default, with = "json_text::vec")]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<Item>"))]
     pub items: Vec<Item>,
     pub echo_0: Option<String>,
     pub echo_1: Option<String>,
@@ -106,6 +125,7 @@ pub struct OrderRequest {
     pub interface: Option<String>,
     pub success_returl: Option<String>,
     pub failure_returl: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<Num>"))]
     pub limit_pay_days: Option<Int>,
     pub enable_quickpay: Option<EnableQuickpay>,
     pub transaction_type: Option<TransactionType>,
@@ -129,18 +149,22 @@ pub struct OrderRequest {
     pub invoice_b2b_address_force: Option<InvoiceAddressLock>,
     pub agent_sms_fee_type: Option<AgentSmsFeeType>,
     pub agent_charge_fee_type: Option<AgentChargeFeeType>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<Num>"))]
     pub agent_charge_fee: Option<Int>,
     pub is_agent_charge: Option<IsAgentCharge>,
     pub voucher_type: Option<VoucherType>,
     /// Also read as `voucherPaid`, the key the C# and Java samples use.
     #[serde(default, with = "json_text", alias = "voucherPaid")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<PaidVoucher>>"))]
     pub voucher_paid: Option<Vec<PaidVoucher>>,
     /// Also read as `voucherFree`, the key the C# and Java samples use.
     #[serde(default, with = "json_text", alias = "voucherFree")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<FreeVoucher>>"))]
     pub voucher_free: Option<Vec<FreeVoucher>>,
     pub voucher_invoice_type: Option<VoucherInvoiceType>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub extra: Extra,
 }
 
@@ -166,13 +190,18 @@ impl OrderRequest {
 
 /// 『PayPage金流交易-折價券模式』回傳欄位.
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderReply {
     pub code: StatusCode,
     #[serde(default)]
     pub msg: String,
+    /// MYPAY's order number: kept with `key` to query the order and to
+    /// check its reports.
     pub uid: Option<Text>,
+    /// The order's transaction key (32 hex): the secret of its reports.
     pub key: Option<String>,
+    /// The PayPage to send the shopper to.
     pub url: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -185,9 +214,11 @@ impl Default for StatusCode {
 }
 
 /// 『交易查詢』: the encrypted body of `api/queryorder`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Id"))]
     pub uid: Text,
     #[serde(default)]
     pub key: String,
@@ -196,6 +227,7 @@ pub struct QueryRequest {
 /// Fields shared by the query reply, the three callback reports and the
 /// refund report: one transaction as MYPAY describes it.
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Transaction {
     pub uid: Option<Text>,
@@ -214,14 +246,18 @@ pub struct Transaction {
     pub order_id: Option<Text>,
     pub user_id: Option<Text>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub cost: Option<StrInt>,
     pub currency: Option<Currency>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub actual_cost: Option<StrInt>,
     pub actual_currency: Option<Currency>,
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<PaidVoucher>>"))]
     pub voucher_paid: Option<Vec<PaidVoucher>>,
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<FreeVoucher>>"))]
     pub voucher_free: Option<Vec<FreeVoucher>>,
     pub price: Option<Text>,
     pub actual_price: Option<Text>,
@@ -268,10 +304,12 @@ impl Transaction {
 
 /// 『電子發票折讓資訊』
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceAllowance {
     pub uid: Option<Text>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Int>"))]
     pub amount: Option<Int>,
     pub order_detail: Option<String>,
     #[serde(flatten)]
@@ -280,6 +318,7 @@ pub struct InvoiceAllowance {
 
 /// The invoice fields of a query reply and of its refund entries.
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceInfo {
     pub invoice_state: Option<InvoiceState>,
@@ -297,31 +336,39 @@ pub struct InvoiceInfo {
     pub invoice_print_type: Option<InvoicePrintType>,
     pub invoice_print_device: Option<InvoicePrintDevice>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub invoice_amount: Option<StrInt>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub invoice_sales_amount: Option<StrInt>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub invoice_tax_amount: Option<StrInt>,
     pub invoice_order_detail: Option<String>,
     pub invoice_ratetype: Option<InvoiceRateType>,
     pub invoice_input_type: Option<InvoiceInputType>,
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<InvoiceAllowance>>"))]
     pub invoice_allowance: Option<Vec<InvoiceAllowance>>,
 }
 
 /// 『交易查詢-退款資訊』
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefundOrderInfo {
     pub uid: Option<Text>,
     pub prc: Option<StatusCode>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub cost: Option<StrInt>,
     pub currency: Option<Currency>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub actual_cost: Option<StrInt>,
     pub actual_currency: Option<Currency>,
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<PaidVoucher>>"))]
     pub voucher_paid: Option<Vec<PaidVoucher>>,
     pub retmsg: Option<String>,
     pub finishtime: Option<String>,
@@ -334,14 +381,17 @@ pub struct RefundOrderInfo {
 
 /// 『交易查詢-取消資訊』
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CancelOrderInfo {
     pub uid: Option<Text>,
     pub prc: Option<StatusCode>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub cost: Option<StrInt>,
     pub currency: Option<Currency>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub actual_cost: Option<StrInt>,
     pub actual_currency: Option<Currency>,
     pub retmsg: Option<String>,
@@ -352,14 +402,17 @@ pub struct CancelOrderInfo {
 
 /// 『交易查詢』回傳欄位: the full state of one order.
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryReply {
     #[serde(flatten)]
     pub transaction: Transaction,
     pub appropriation_date: Option<String>,
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<RefundOrderInfo>>"))]
     pub refund_order: Option<Vec<RefundOrderInfo>>,
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<CancelOrderInfo>>"))]
     pub cancel_order: Option<Vec<CancelOrderInfo>>,
     #[serde(flatten)]
     pub invoice: InvoiceInfo,
@@ -380,30 +433,40 @@ pub struct QueryReply {
 
 /// 『交易退款-折價券模式』: the encrypted body of `api/refund`.
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefundRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Id>"))]
     pub store_uid: Text,
+    /// The order's transaction key.
     #[serde(default)]
     pub key: String,
+    /// The order's uid.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Id"))]
     pub uid: Text,
     /// Amount refunded: in voucher mode, the whole amount the shopper paid.
+    #[cfg_attr(feature = "ts", ts(as = "Num"))]
     pub cost: Option<StrInt>,
     /// Every paid voucher of the order (required in voucher mode).
     #[serde(default, with = "json_text", alias = "voucherPaid")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<VoucherRef>>"))]
     pub voucher_paid: Option<Vec<VoucherRef>>,
     pub invoice_state: Option<RefundInvoiceState>,
     /// Refund lines; when sent, they sum to `cost`.
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Item>>"))]
     pub items: Option<Vec<Item>>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub extra: Extra,
 }
 
 /// 『退款完成回傳資訊』
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefundRowData {
     pub uid: Option<Text>,
@@ -414,11 +477,14 @@ pub struct RefundRowData {
     pub order_id: Option<Text>,
     pub user_id: Option<Text>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub cost: Option<StrInt>,
     pub currency: Option<Currency>,
     #[serde(default, with = "empty_as_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StrInt>"))]
     pub actual_cost: Option<StrInt>,
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<PaidVoucher>>"))]
     pub voucher_paid: Option<Vec<PaidVoucher>>,
     pub actual_currency: Option<Currency>,
     pub retmsg: Option<String>,
@@ -439,9 +505,11 @@ pub struct RefundRowData {
 
 /// 『交易退款-折價券模式』回傳欄位 (`code` B200 or B500).
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefundReply {
     #[serde(default, with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<RefundRowData>"))]
     pub row_data: Option<RefundRowData>,
     pub key: Option<String>,
     pub uid: Option<Text>,
@@ -468,6 +536,7 @@ pub enum ReportKind {
 
 /// A callback report (主動回報): plain form fields, not encrypted.
 #[skip_serializing_none]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
     #[serde(flatten)]

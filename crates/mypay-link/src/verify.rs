@@ -51,28 +51,54 @@ impl NotifyError {
     }
 }
 
+/// What a caller knows of the order when it may not have stored all of it
+/// (the npm package's `verifyNotification(report, {uid, key, orderId?,
+/// cost?})`): `order_id` and `cost` are checked only when given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Known<'a> {
+    /// MYPAY's `uid` for the order.
+    pub uid: &'a str,
+    /// MYPAY's per-order `key` (not the agent key).
+    pub key: &'a str,
+    /// Our `order_id`, when stored.
+    pub order_id: Option<&'a str>,
+    /// The amount the shopper pays, when stored.
+    pub cost: Option<i64>,
+}
+
+impl<'a> From<&Expected<'a>> for Known<'a> {
+    fn from(e: &Expected<'a>) -> Self {
+        Known {
+            uid: e.uid,
+            key: e.key,
+            order_id: Some(e.order_id),
+            cost: Some(e.cost),
+        }
+    }
+}
+
 /// Checks `report` against `expected`. The key is compared in constant time
 /// and before anything else that depends on it, so a caller probing with
 /// guessed keys learns nothing from timing. A report that leaves out
 /// `order_id` or `cost` is accepted on `uid` and `key` alone when it is a
 /// refund report (which may omit them); any other report must carry both.
+/// A field that is empty (once trimmed) counts as left out.
 pub fn verify_notification(
     report: &Notification,
     expected: &Expected<'_>,
 ) -> Result<(), NotifyError> {
+    verify_known(report, &Known::from(expected))
+}
+
+/// [`verify_notification`] for a caller that knows only part of the order:
+/// the same rules, with `order_id` and `cost` checked only when
+/// [`Known`] has them.
+pub fn verify_known(report: &Notification, known: &Known<'_>) -> Result<(), NotifyError> {
     let t = &report.transaction;
-    let uid = t
-        .uid
-        .as_ref()
-        .map(|u| u.as_str().trim())
-        .ok_or(NotifyError::Missing("uid"))?;
-    let key = t
-        .key
-        .as_deref()
-        .map(str::trim)
-        .ok_or(NotifyError::Missing("key"))?;
-    let key_ok = secret_eq(key, expected.key);
-    let uid_ok = secret_eq(uid, expected.uid);
+    let uid = present(t.uid.as_ref().map(|u| u.as_str())).ok_or(NotifyError::Missing("uid"))?;
+    let key = present(t.key.as_deref()).ok_or(NotifyError::Missing("key"))?;
+    let key_ok = secret_eq(key, known.key);
+    let uid_ok = secret_eq(uid, known.uid);
     if !uid_ok {
         return Err(NotifyError::UidMismatch);
     }
@@ -80,19 +106,28 @@ pub fn verify_notification(
         return Err(NotifyError::KeyMismatch);
     }
     let lenient = report.kind() == ReportKind::Refund;
-    match t.order_id.as_ref().map(|o| o.as_str().trim()) {
-        Some(o) if o == expected.order_id => {}
-        Some(_) => return Err(NotifyError::OrderIdMismatch),
-        None if lenient => {}
-        None => return Err(NotifyError::Missing("order_id")),
+    if let Some(want) = known.order_id {
+        match present(t.order_id.as_ref().map(|o| o.as_str())) {
+            Some(o) if o == want => {}
+            Some(_) => return Err(NotifyError::OrderIdMismatch),
+            None if lenient => {}
+            None => return Err(NotifyError::Missing("order_id")),
+        }
     }
-    match t.cost {
-        Some(c) if c.get() == expected.cost => {}
-        Some(_) => return Err(NotifyError::CostMismatch),
-        None if lenient => {}
-        None => return Err(NotifyError::Missing("cost")),
+    if let Some(want) = known.cost {
+        match t.cost {
+            Some(c) if c.get() == want => {}
+            Some(_) => return Err(NotifyError::CostMismatch),
+            None if lenient => {}
+            None => return Err(NotifyError::Missing("cost")),
+        }
     }
     Ok(())
+}
+
+/// A report field as sent, trimmed; `None` when absent or empty.
+fn present(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

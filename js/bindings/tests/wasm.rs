@@ -205,6 +205,111 @@ fn verify_notification_accepts_the_order_and_rejects_a_forged_key() {
 }
 
 #[wasm_bindgen_test]
+fn verify_notification_follows_the_protocol_crate_and_never_shows_a_value() {
+    let report = s("uid=95217&key=3425042d7d266e4aea5fd4653a0271db&prc=250&cost=900");
+    let e = thrown(
+        js::verify_notification(
+            report.clone(),
+            obj(r#"{"uid":"95217","key":"3425042d7d266e4aea5fd4653a0271db","orderId":"A1"}"#),
+        ),
+        "missing_field",
+    );
+    assert_eq!(text(&e, "field").as_deref(), Some("order_id"));
+    let e = thrown(
+        js::verify_notification(
+            report,
+            obj(r#"{"uid":"95299","key":"3425042d7d266e4aea5fd4653a0271db"}"#),
+        ),
+        "uid_mismatch",
+    );
+    let message = text(&e, "message").unwrap();
+    assert!(
+        !message.contains("9521") && !message.contains("95299"),
+        "{message}"
+    );
+    // A refund report may leave out order_id and cost.
+    let refund = s("uid=1&key=k&prc=230&refund_uid=9&refund_type=1");
+    let expected = obj(r#"{"uid":"1","key":"k","orderId":"A1","cost":900}"#);
+    assert_eq!(js::verify_notification(refund, expected), Ok(true));
+}
+
+fn mypay_error(code: &str, status: Option<u16>, mypay_code: Option<&str>) -> JsValue {
+    let e: JsValue = js_sys::Error::new("m").into();
+    Reflect::set(&e, &s("name"), &s("MypayError")).unwrap();
+    Reflect::set(&e, &s("code"), &s(code)).unwrap();
+    if let Some(st) = status {
+        Reflect::set(&e, &s("status"), &JsValue::from(st)).unwrap();
+    }
+    if let Some(c) = mypay_code {
+        Reflect::set(&e, &s("mypayCode"), &s(c)).unwrap();
+    }
+    e
+}
+
+#[wasm_bindgen_test]
+fn the_call_policy_is_the_protocol_crates() {
+    let q = js::call_policy(s("api/queryorder")).unwrap();
+    assert_eq!(
+        JSON::stringify(&q).unwrap().as_string().as_deref(),
+        Some(r#"{"retry":{"kind":"transient","attempts":3,"backoff_ms":200}}"#)
+    );
+    let o = js::call_policy(s("api/orders")).unwrap();
+    assert_eq!(
+        JSON::stringify(&o).unwrap().as_string().as_deref(),
+        Some(r#"{"retry":{"kind":"never"}}"#)
+    );
+    let one = JsValue::from(1);
+    let timeout = mypay_error("timeout", None, None);
+    assert_eq!(
+        js::retry_delay(s("api/queryorder"), one.clone(), timeout.clone()),
+        Ok(Some(200))
+    );
+    assert_eq!(
+        js::retry_delay(s("api/queryorder"), JsValue::from(3), timeout.clone()),
+        Ok(None)
+    );
+    assert_eq!(
+        js::retry_delay(s("api/orders"), one.clone(), timeout.clone()),
+        Ok(None)
+    );
+    let gateway = mypay_error("upstream_not_json", Some(502), None);
+    assert_eq!(
+        js::retry_delay(s("api/queryorder"), JsValue::from(2), gateway),
+        Ok(Some(400))
+    );
+    let firewall = mypay_error("upstream_not_json", Some(403), None);
+    assert_eq!(
+        js::retry_delay(s("api/queryorder"), one.clone(), firewall),
+        Ok(None)
+    );
+    assert_eq!(
+        js::retry_delay(s("api/queryorder"), one, JsValue::from_str("boom")),
+        Ok(None)
+    );
+    assert!(js::resend_under_next_key(mypay_error(
+        "mypay_error",
+        None,
+        Some("100")
+    )));
+    assert!(!js::resend_under_next_key(mypay_error(
+        "mypay_error",
+        None,
+        Some("B500")
+    )));
+    assert!(!js::resend_under_next_key(timeout));
+    assert!(!js::resend_under_next_key(JsValue::NULL));
+}
+
+#[wasm_bindgen_test]
+fn key_count_reads_a_key_or_a_rotation() {
+    assert_eq!(js::key_count(s(KEY)), Ok(1));
+    let ring: JsValue = Array::of2(&s(KEY), &s(KEY)).into();
+    assert_eq!(js::key_count(ring), Ok(2));
+    thrown(js::key_count(s("short")), "invalid_key");
+    thrown(js::key_count(Array::new().into()), "invalid_key");
+}
+
+#[wasm_bindgen_test]
 fn value_tables_and_status_classes() {
     let tables = js::value_tables().unwrap();
     let pfn = Array::from(&get(&tables, "Pfn"));
@@ -255,6 +360,9 @@ fn hostile_values_throw_mypay_errors_and_never_trap() {
                 js::build_request(s("api/orders"), a.clone(), b.clone()),
                 js::parse_reply(s("api/orders"), a.clone(), b.clone()),
                 js::verify_notification(a.clone(), b.clone()).map(JsValue::from),
+                js::retry_delay(a.clone(), b.clone(), a.clone()).map(JsValue::from),
+                js::retry_delay(s("api/queryorder"), JsValue::from(1), b.clone())
+                    .map(JsValue::from),
             ];
             for r in results {
                 if let Err(e) = r {
@@ -270,6 +378,9 @@ fn hostile_values_throw_mypay_errors_and_never_trap() {
             js::validate_refund(a.clone()),
             js::parse_notification(a.clone()),
             js::status_class(a.clone()).map(JsValue::from),
+            js::call_policy(a.clone()),
+            js::key_count(a.clone()).map(JsValue::from),
+            Ok(JsValue::from(js::resend_under_next_key(a.clone()))),
         ] {
             if let Err(e) = r {
                 assert_eq!(text(&e, "name").as_deref(), Some("MypayError"));

@@ -97,6 +97,12 @@ try {
   const form = new URLSearchParams(reply.body);
   assert.deepEqual(JSON.parse(shared.nodeDecrypt(crypto, form.get('encry_data'), shared.KEY)), shared.order);
   assert.deepEqual(reply.error, { isMypayError: true, isError: true, code: 'mypay_error', mypayCode: '100' });
+  assert.deepEqual(reply.policy, { retry: { kind: 'transient', attempts: 3, backoff_ms: 200 } });
+  // The workerd entry exports what the Node one does (api.js holds the one list).
+  const nodeExports = JSON.parse(
+    run(node22, ['--input-type=module', '-e', 'const m = await import("mypay-edge"); console.log(JSON.stringify(Object.keys(m).sort()))'], { cwd: tmp }),
+  );
+  assert.deepEqual(reply.exports, nodeExports);
   log(`ok Worker under workerd: mypay-edge@${reply.version} encrypt/decrypt, buildRequest, MypayError`);
 } finally {
   if (wrangler && wrangler.exitCode === null) {

@@ -11,6 +11,7 @@ import {
   verifyNotification,
   statusClass,
   valueTables,
+  callPolicy,
   version,
   MypayClient,
   MypayError,
@@ -29,6 +30,13 @@ import {
   type StatusCode,
   type StatusClass,
   type MypayErrorCode,
+  type ExpectedReport,
+  type RequestOptions,
+  type BuiltRequest,
+  type CallPolicy,
+  type Transaction,
+  type InvoiceInfo,
+  type ValueTables,
 } from 'mypay-edge';
 import type { Cart } from 'mypay-edge/storefront';
 
@@ -75,6 +83,16 @@ const tables = valueTables();
 const pfns: Pfn[] = tables.Pfn;
 const v: string = version;
 
+const policy: CallPolicy = callPolicy('api/queryorder');
+const attempts: number = policy.retry.kind === 'transient' ? policy.retry.attempts * policy.retry.backoff_ms : 0;
+const codes: MypayErrorCode[] = ['malformed_envelope', 'bad_json', 'timeout', 'network_error', 'invalid_request'];
+const expected: ExpectedReport = { uid: 95227, key: 'k', orderId: 1, cost: '900' };
+const opts: RequestOptions = { agentUid: '518169081001', key };
+const built: BuiltRequest = buildRequest('api/queryorder', { uid: 1, key: 'k' }, opts);
+const tx: Transaction = note;
+const inv: InvoiceInfo = r2;
+const allTables: ValueTables = tables;
+new MypayClient({ endpoint: 'https://pay.usecase.cc/api/agent', agentUid: 1, key: [key, key] });
 const client = new MypayClient({ endpoint: 'https://pay.usecase.cc/api/agent', agentUid: '518169081001', key, storeUid: '289151880002', timeoutMs: 5000 });
 new MypayClient({ endpoint: 'https://pay.usecase.cc/api/agent', agentUid: 1, key, fetch: globalThis.fetch, userAgent: 'shop/1.0' });
 async function flow(): Promise<void> {
@@ -107,5 +125,10 @@ new MypayClient({ endpoint: 'https://x', agentUid: '1' });
 const badClass: StatusClass = 'done';
 // @ts-expect-error: problems have a path
 const badProblem: Problem = { code: 'required', message: 'x' };
+// @ts-expect-error: no such error code
+const badCode: MypayErrorCode = 'bad_code';
+// @ts-expect-error: a policy's retry has a kind
+const badPolicy: CallPolicy = { retry: { attempts: 1 } };
 
 void [pfn, sc, b64b, text, body, ct, uid, r3, problems, ok, cls, pfns, v, cart, badRefund, badOrder, badClass, badProblem];
+void [attempts, codes, expected, built, tx, inv, allTables, badCode, badPolicy];

@@ -97,3 +97,21 @@ fn every_documented_code_round_trips() {
     check(RefundReturnType::ALL);
     check(CardType::ALL);
 }
+
+#[cfg(feature = "ts")]
+#[test]
+fn value_tables_declare_their_documented_codes_in_typescript() {
+    use ts_rs::TS;
+    let cfg = ts_rs::Config::new();
+    assert_eq!(EnableDcc::decl(&cfg), "type EnableDcc = 0 | 1;");
+    assert_eq!(Currency::decl(&cfg), "type Currency = \"TWD\" | \"CNY\";");
+    // A field holds a code of the table, or one this version does not know.
+    assert_eq!(Pfn::name(&cfg), "Code<Pfn>");
+    let refund = RefundReturnType::decl(&cfg);
+    assert!(
+        refund.contains("/** 票券金額給予特店 (default)"),
+        "{refund}"
+    );
+    assert!(refund.ends_with("| \"3\";"), "{refund}");
+    assert_eq!(StatusClass::decl(&cfg).matches('|').count(), 7);
+}

@@ -27,3 +27,23 @@ fn text_reads_numbers() {
     assert_eq!(t.as_str(), "95227");
     assert_eq!(serde_json::to_string(&t).unwrap(), "\"95227\"");
 }
+
+#[cfg(feature = "ts")]
+#[test]
+fn typescript_reads_requests_leniently_and_replies_as_typed() {
+    use crate::models::{Item, OrderReply};
+    use ts_rs::TS;
+    let cfg = ts_rs::Config::new();
+    // Requests take either form; replies come back as the tables type them.
+    let item = Item::decl(&cfg);
+    assert!(
+        item.contains("id: Id,") && item.contains("cost?: Num,"),
+        "{item}"
+    );
+    let reply = OrderReply::decl(&cfg);
+    assert!(
+        reply.contains("uid?: string,") && reply.contains("code: Code<StatusCode>,"),
+        "{reply}"
+    );
+    assert_eq!(ts::Num::decl(&cfg), "type Num = number | string;");
+}

@@ -104,3 +104,73 @@ fn errors_never_carry_the_key() {
     assert!(!format!("{err:?}").contains(KEY));
     assert_eq!(err.code(), "report_key_mismatch");
 }
+
+#[test]
+fn an_empty_uid_key_or_order_id_counts_as_missing() {
+    let e = expected();
+    let f = good_form().replace(KEY, "");
+    assert_eq!(
+        verify_notification(&report(&f), &e),
+        Err(NotifyError::Missing("key"))
+    );
+    let f = good_form().replace("uid=95227", "uid=%20");
+    assert_eq!(
+        verify_notification(&report(&f), &e),
+        Err(NotifyError::Missing("uid"))
+    );
+    let f = good_form().replace("order_id=ME123", "order_id=");
+    assert_eq!(
+        verify_notification(&report(&f), &e),
+        Err(NotifyError::Missing("order_id"))
+    );
+}
+
+#[test]
+fn known_checks_order_and_cost_only_when_given() {
+    let known = Known {
+        uid: "95227",
+        key: KEY,
+        order_id: None,
+        cost: None,
+    };
+    let f = format!("uid=95227&key={KEY}&prc=250");
+    assert_eq!(verify_known(&report(&f), &known), Ok(()));
+    let f = good_form().replace("order_id=ME123", "order_id=OTHER");
+    assert_eq!(verify_known(&report(&f), &known), Ok(()));
+    let with_cost = Known {
+        cost: Some(800),
+        ..known
+    };
+    assert_eq!(
+        verify_known(
+            &report(&good_form().replace("cost=800", "cost=1")),
+            &with_cost
+        ),
+        Err(NotifyError::CostMismatch)
+    );
+    let f = format!("uid=95227&key={KEY}&prc=250");
+    assert_eq!(
+        verify_known(&report(&f), &with_cost),
+        Err(NotifyError::Missing("cost"))
+    );
+    let with_order = Known {
+        order_id: Some("ME123"),
+        ..known
+    };
+    assert_eq!(verify_known(&report(&good_form()), &with_order), Ok(()));
+    assert_eq!(
+        verify_known(&report(&f), &with_order),
+        Err(NotifyError::Missing("order_id"))
+    );
+    // The uid and key rules are the same as verify_notification's.
+    let f = good_form().replace(KEY, &KEY.to_uppercase());
+    assert_eq!(
+        verify_known(&report(&f), &known),
+        Err(NotifyError::KeyMismatch)
+    );
+    let f = good_form().replace("uid=95227", "uid=95228");
+    assert_eq!(
+        verify_known(&report(&f), &known),
+        Err(NotifyError::UidMismatch)
+    );
+}

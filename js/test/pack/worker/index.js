@@ -1,6 +1,7 @@
 // A Worker that uses the packed mypay-edge (its `workerd` export loads the
 // wasm with initSync from an imported .wasm module).
-import { encrypt, decrypt, buildRequest, validateOrder, parseReply, MypayError, version } from 'mypay-edge';
+import * as mypay from 'mypay-edge';
+import { encrypt, decrypt, buildRequest, validateOrder, parseReply, callPolicy, MypayError, version } from 'mypay-edge';
 
 const KEY = '2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG';
 
@@ -22,6 +23,8 @@ export default {
       problems: validateOrder(order),
       body: buildRequest('api/orders', order, { agentUid: '518169081001', key: KEY }).body,
       error,
+      policy: callPolicy('api/queryorder'),
+      exports: Object.keys(mypay).sort(),
     });
   },
 };
