@@ -18,7 +18,7 @@ CREATE TABLE orders_new (
   id              TEXT PRIMARY KEY,
   token           TEXT NOT NULL,
   status          TEXT NOT NULL CHECK (status IN ('created', 'pending', 'paid', 'failed', 'expired', 'refund_pending', 'refunded', 'needs_review')),
-  review_reason   TEXT CHECK (review_reason IN ('voucher_conflict', 'paid_mismatch', 'pending_too_long')),
+  review_reason   TEXT CHECK (review_reason IN ('voucher_conflict', 'paid_mismatch', 'pending_too_long', 'refund_unconfirmed')),
   holds           TEXT NOT NULL DEFAULT 'held' CHECK (holds IN ('held', 'consumed', 'released')),
   wait            TEXT NOT NULL DEFAULT 'page' CHECK (wait IN ('page', 'limit', 'open')),
   amount          INTEGER NOT NULL CHECK (amount > 0),

@@ -465,3 +465,46 @@ fn refunded_vouchers_follow_refund_return_type() {
     assert_eq!(refund_outcome(Some("1")), RefundOutcome::StaysUsed);
     assert_eq!(refund_outcome(None), RefundOutcome::StaysUsed);
 }
+
+#[test]
+fn the_schema_accepts_every_state_the_lifecycle_writes() {
+    // D1 refuses a value its CHECK does not list: every name written must be
+    // in the migration that defines the column.
+    let schema = include_str!("../../migrations/0002_lifecycle.sql");
+    let check = |column: &str| -> String {
+        let start = schema
+            .find(&format!("{column} IN ("))
+            .unwrap_or_else(|| panic!("no CHECK for {column}"));
+        let rest = &schema[start..];
+        rest[..rest.find(')').unwrap_or(rest.len())].to_owned()
+    };
+    let has = |column: &str, name: &str| check(column).contains(&format!("'{name}'"));
+    for s in OrderStatus::ALL {
+        assert!(has("status", s.as_str()), "status {}", s.as_str());
+    }
+    for r in ReviewReason::ALL {
+        assert!(
+            has("review_reason", r.as_str()),
+            "review_reason {}",
+            r.as_str()
+        );
+    }
+    for h in [Holds::Held, Holds::Consumed, Holds::Released] {
+        assert!(has("holds", h.as_str()), "holds {}", h.as_str());
+    }
+    for w in [Wait::Page, Wait::Limit, Wait::Open] {
+        assert!(has("wait", w.as_str()), "wait {}", w.as_str());
+    }
+    for r in [
+        RefundState::InProgress,
+        RefundState::Requested,
+        RefundState::Unanswered,
+        RefundState::Done,
+    ] {
+        assert!(
+            has("refund_state", r.as_str()),
+            "refund_state {}",
+            r.as_str()
+        );
+    }
+}
