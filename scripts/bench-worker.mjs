@@ -8,6 +8,7 @@
 // on test ports and runs this; or run `make dev` and then
 //   node scripts/bench-worker.mjs            (WORKER_URL, SANDBOX_URL override)
 // Options (env): BENCH_REQUESTS (200), BENCH_CONCURRENCY (8), BENCH_JSON=path.
+import { clientHeaders } from '../tests/support/client.mjs';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -76,7 +77,7 @@ async function run(name, make) {
       const r = make();
       const s = performance.now();
       try {
-        const res = await fetch(r.url, { method: 'POST', body: r.body, headers: { 'content-type': r.type, 'user-agent': 'mypay-edge-bench' } });
+        const res = await fetch(r.url, { method: 'POST', body: r.body, headers: clientHeaders('mypay-edge-bench', { 'content-type': r.type }) });
         await res.arrayBuffer();
         if (res.status !== expected[name]) errors++;
       } catch {

@@ -8,6 +8,10 @@
 # A second worker (port WORKER_PORT+4, ORDER_TTL_SECONDS=3, IDEMPOTENCY_RECLAIM_SECONDS=2,
 # its own D1) serves the expiry and reclaim tests; two more (WORKER_PORT+2 without ADMIN_TOKEN,
 # WORKER_PORT+8 with TEST_CLOCK=1 against an https endpoint) check 500 config_error.
+# Turnstile: the rotation worker (+6) has Turnstile's always-pass test secret, a fifth worker
+# (+10) its always-fail one; both check tokens with tests/worker/support/siteverify.mjs (+12),
+# a local stand-in for Cloudflare's siteverify (unreachable here) that answers its published
+# test secret keys as documented.
 # Env: WORKER_PORT (18787), SANDBOX_PORT (18788), KEEP=1 keeps the temp dir,
 #      BENCH=1 runs scripts/bench-worker.mjs on the fresh stack instead of the tests,
 #      TEST_FILES (default tests/worker/*.test.mjs).
@@ -103,15 +107,38 @@ cat >"$TMP/rotation.env" <<EOV
 MYPAY_AGENT_KEY=$OLD_KEY
 MYPAY_AGENT_KEY_NEXT=2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG
 ADMIN_TOKEN=$ADMIN_TOKEN
+TURNSTILE_SECRET_KEY=1x0000000000000000000000000000000AA
 EOV
+SITEVERIFY_PORT=$((WORKER_PORT + 12))
+SITEVERIFY_URL="http://127.0.0.1:$SITEVERIFY_PORT/turnstile/v0/siteverify"
+setsid "$NODE_DIR/node" tests/worker/support/siteverify.mjs "$SITEVERIFY_PORT" >"$TMP/siteverify.log" 2>&1 &
+PIDS+=($!)
 wrangler d1 migrations apply DB --local --persist-to "$TMP/state-rotation" >>"$TMP/d1.log" 2>&1 || die "migrations failed"
 wrangler d1 execute DB --local --persist-to "$TMP/state-rotation" --file seed/dev.sql >>"$TMP/d1.log" 2>&1 || die "seed failed"
 setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$ROTATION_PORT" --local \
   --persist-to "$TMP/state-rotation" --env-file "$TMP/rotation.env" \
   --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$ROTATION_URL" \
+  --var "TURNSTILE_SITE_KEY:1x00000000000000000000AA" --var "TURNSTILE_VERIFY_URL:$SITEVERIFY_URL" \
   --show-interactive-dev-session=false --live-reload=false \
   </dev/null >"$TMP/wrangler-rotation.log" 2>&1 &
 PIDS+=($!)
+ROTATION_PID=$!
+
+# A fifth worker whose Turnstile secret is the always-fail test key.
+TURNSTILE_PORT=$((WORKER_PORT + 10))
+TURNSTILE_URL="http://127.0.0.1:$TURNSTILE_PORT"
+cat "$TMP/test.env" >"$TMP/turnstile.env"
+printf 'TURNSTILE_SECRET_KEY=2x0000000000000000000000000000000AA\n' >>"$TMP/turnstile.env"
+wrangler d1 migrations apply DB --local --persist-to "$TMP/state-turnstile" >>"$TMP/d1.log" 2>&1 || die "migrations failed"
+wrangler d1 execute DB --local --persist-to "$TMP/state-turnstile" --file seed/dev.sql >>"$TMP/d1.log" 2>&1 || die "seed failed"
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$TURNSTILE_PORT" --local \
+  --persist-to "$TMP/state-turnstile" --env-file "$TMP/turnstile.env" \
+  --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$TURNSTILE_URL" \
+  --var "TURNSTILE_SITE_KEY:2x00000000000000000000AB" --var "TURNSTILE_VERIFY_URL:$SITEVERIFY_URL" \
+  --show-interactive-dev-session=false --live-reload=false \
+  </dev/null >"$TMP/wrangler-turnstile.log" 2>&1 &
+PIDS+=($!)
+TURNSTILE_PID=$!
 
 wait_for() { # url name seconds pid
   local deadline=$((SECONDS + $3))
@@ -124,7 +151,8 @@ wait_for() { # url name seconds pid
 wait_for "$SANDBOX_URL/sandbox/notifications" sandbox 60 "${PIDS[0]}"
 wait_for "$WORKER_URL/api/products" worker 180 "${PIDS[1]}"
 wait_for "$EXPIRY_URL/api/products" "expiry worker" 180 "${PIDS[2]}"
-wait_for "$ROTATION_URL/api/products" "rotation worker" 180 "${PIDS[3]}"
+wait_for "$ROTATION_URL/api/products" "rotation worker" 180 "$ROTATION_PID"
+wait_for "$TURNSTILE_URL/api/products" "turnstile worker" 180 "$TURNSTILE_PID"
 log "stack is up"
 
 if [ -n "${BENCH:-}" ]; then
@@ -134,6 +162,7 @@ fi
 
 # shellcheck disable=SC2086
 WORKER_URL="$WORKER_URL" SANDBOX_URL="$SANDBOX_URL" ADMIN_TOKEN="$ADMIN_TOKEN" EXPIRY_WORKER_URL="$EXPIRY_URL" ROTATION_WORKER_URL="$ROTATION_URL" \
+  TURNSTILE_WORKER_URL="$TURNSTILE_URL" SITEVERIFY_URL="$SITEVERIFY_URL" \
   "$NODE_DIR/node" --test --test-reporter=spec --test-concurrency=1 ${TEST_FILES:-tests/worker/*.test.mjs}
 
 # A worker started with a bad configuration must answer every request 500

@@ -4,7 +4,7 @@
 //! calls MYPAY with the protocol crate `mypay_link`, and follows every order
 //! through MYPAY's answers ([`order_state`]).
 //!
-//! [`pricing`] and [`order_state`] are pure and tested natively; the Worker
+//! [`pricing`], [`order_state`] and [`secrets`] are pure and tested natively; the Worker
 //! (routes, D1, `fetch`, cron; the checkout as named steps in
 //! `worker::checkout`) is compiled for wasm32 only.
 #![forbid(unsafe_code)]
@@ -15,6 +15,8 @@
 
 pub mod order_state;
 pub mod pricing;
+pub mod request_rules;
+pub mod secrets;
 
 #[cfg(target_arch = "wasm32")]
 mod worker;

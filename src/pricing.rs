@@ -701,16 +701,5 @@ pub fn build_order_request(
     Ok(o)
 }
 
-/// A 64-bit FNV-1a digest, hex, for recognising a repeated request body
-/// (idempotency keys). Not a security boundary.
-pub fn body_fingerprint(body: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in body {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}{:08x}", body.len())
-}
-
 #[cfg(test)]
 mod tests;

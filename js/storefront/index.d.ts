@@ -100,7 +100,15 @@ export interface CheckoutRequest extends Cart {
 export interface CheckoutOptions {
   /** At most 64 characters. A fresh UUID when omitted. */
   idempotencyKey?: string;
+  /** The Turnstile widget's token, when the store asks for one (`storeConfig().turnstile_site_key`). */
+  turnstileToken?: string;
   signal?: AbortSignal;
+}
+
+/** The store's public settings (`GET /api/config`). */
+export interface StoreConfig {
+  /** Cloudflare Turnstile's site key when checkout needs a challenge, else null. */
+  turnstile_site_key: string | null;
 }
 
 export interface CheckoutResult {
@@ -167,6 +175,8 @@ export interface StorefrontOptions {
 
 export interface Storefront {
   listProducts(options?: { signal?: AbortSignal }): Promise<Product[]>;
+  /** The store's public settings: whether checkout needs a Turnstile token. */
+  storeConfig(options?: { signal?: AbortSignal }): Promise<StoreConfig>;
   /** Prices a cart without side effects; vouchers that do not apply are in `rejected_vouchers`. */
   quote(cart: Cart, options?: { signal?: AbortSignal }): Promise<Quote>;
   /** Creates the order; retries network failures (and `idempotency_in_progress`) with the same Idempotency-Key. */

@@ -148,7 +148,12 @@ export function createStorefront({ baseUrl = '', fetch: fetchImpl, checkoutRetri
     return request('POST', '/api/quote', { body: cartBody(cart), signal });
   }
 
-  async function checkout(order, { idempotencyKey, signal } = {}) {
+  /** The store's public settings: `{ turnstile_site_key }` (null when Turnstile is off). */
+  function storeConfig({ signal } = {}) {
+    return request('GET', '/api/config', { signal });
+  }
+
+  async function checkout(order, { idempotencyKey, turnstileToken, signal } = {}) {
     const key = idempotencyKey ?? newIdempotencyKey();
     const body = cartBody(order);
     body.customer = order.customer;
@@ -158,7 +163,10 @@ export function createStorefront({ baseUrl = '', fetch: fetchImpl, checkoutRetri
       try {
         const reply = await request('POST', '/api/checkout', {
           body,
-          headers: { 'idempotency-key': key },
+          headers: {
+            'idempotency-key': key,
+            ...(turnstileToken ? { 'cf-turnstile-response': turnstileToken } : {}),
+          },
           signal,
         });
         Object.defineProperty(reply, 'idempotencyKey', { value: key, enumerable: false });
@@ -224,7 +232,7 @@ export function createStorefront({ baseUrl = '', fetch: fetchImpl, checkoutRetri
     }
   }
 
-  return { listProducts, quote, checkout, orderStatus, waitForFinal };
+  return { listProducts, storeConfig, quote, checkout, orderStatus, waitForFinal };
 }
 
 export default createStorefront;

@@ -502,6 +502,37 @@ function markInvalidFields(form, details) {
   first?.focus();
 }
 
+// ---------- Turnstile (when the store turns it on) ----------
+
+const turnstile = { required: false, widget: null, token: null };
+
+/** Loads Cloudflare Turnstile and renders its widget above the pay button. */
+function setupTurnstile(siteKey) {
+  turnstile.required = true;
+  const box = $('turnstile');
+  box.hidden = false;
+  const script = document.createElement('script');
+  script.src = 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit';
+  script.async = true;
+  script.onload = () => {
+    turnstile.widget = window.turnstile.render(box, {
+      sitekey: siteKey,
+      language: document.documentElement.lang === 'en' ? 'en' : 'zh-tw',
+      callback: (token) => (turnstile.token = token),
+      'expired-callback': () => (turnstile.token = null),
+      'error-callback': () => (turnstile.token = null),
+    });
+  };
+  script.onerror = () => ($('checkout-error').textContent = t('checkout.turnstileUnavailable'));
+  document.head.append(script);
+}
+
+/** A token is good for one checkout: ask for a fresh one. */
+function resetTurnstile() {
+  turnstile.token = null;
+  if (turnstile.widget !== null) window.turnstile?.reset(turnstile.widget);
+}
+
 async function submitCheckout(e) {
   e.preventDefault();
   const form = e.target;
@@ -518,6 +549,10 @@ async function submitCheckout(e) {
   }
   const invoice = checkInvoice(form);
   if (!form.reportValidity()) return;
+  if (turnstile.required && !turnstile.token && !state.attempt?.key) {
+    err.textContent = t('checkout.turnstile');
+    return;
+  }
 
   const accepted = new Set(state.quote.vouchers.map((v) => v.code));
   const order = {
@@ -540,7 +575,10 @@ async function submitCheckout(e) {
   state.busy = true;
   renderSubmit();
   try {
-    const created = await storefront.checkout(order, { idempotencyKey: state.attempt.key });
+    const created = await storefront.checkout(order, {
+      idempotencyKey: state.attempt.key,
+      turnstileToken: turnstile.token ?? undefined,
+    });
     state.attempt.key = created.idempotencyKey;
     rememberOrder(created);
     state.cart = { items: [], vouchers: [] };
@@ -557,6 +595,7 @@ async function submitCheckout(e) {
     if (state.attempt) {
       const unsure = error.code === 'network_error' || error.code === 'idempotency_in_progress';
       state.attempt.key = unsure ? error.idempotencyKey : undefined;
+      if (!unsure) resetTurnstile();
     }
     err.textContent = errorMessage(error);
     if (error.code === 'invalid_request') markInvalidFields(form, error.details);
@@ -610,6 +649,10 @@ function init() {
   renderAll();
   loadProducts();
   requestQuote();
+  storefront
+    .storeConfig()
+    .then((c) => c.turnstile_site_key && setupTurnstile(c.turnstile_site_key))
+    .catch(() => {});
   // A cart changed in another tab.
   window.addEventListener('storage', (e) => {
     if (e.key === 'mypay-edge.cart') {

@@ -19,6 +19,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
+/// A `report_refusals` row: refused reports for one order and reason.
+#[derive(Deserialize)]
+struct RefusalRow {
+    reason: String,
+    count: i64,
+    first_at: i64,
+    last_at: i64,
+}
+
 fn authorize(req: &Request, cfg: &Config) -> ApiResult<()> {
     let token = http::bearer(req).unwrap_or_default();
     if token.is_empty() || !secret_eq(&token, &cfg.admin_token) {
@@ -92,12 +101,47 @@ pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResu
         .await?
         .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
     let mut view = orders::order_view(db, &o).await?;
-    let events: Vec<EventRow> = db
+    // Events oldest first, a page at a time: `events_after` (the last id
+    // seen), `events_limit` (1 to 500, default 100).
+    let after = match http::query_param(&req, "events_after").filter(|a| !a.is_empty()) {
+        Some(a) => a
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_request("invalid_request", "events_after is an event id"))?,
+        None => 0,
+    };
+    let limit = match http::query_param(&req, "events_limit").filter(|l| !l.is_empty()) {
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| ApiError::bad_request("invalid_request", "events_limit is 1 to 500"))?,
+        None => 100,
+    };
+    let mut events: Vec<EventRow> = db
         .all(
-            "SELECT id, kind, prc, detail, created_at FROM events WHERE order_id = ?1 ORDER BY id",
+            "SELECT id, kind, prc, detail, created_at FROM events WHERE order_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            &[s(id), n(after), n(limit + 1)],
+        )
+        .await?;
+    let more = events.len() as i64 > limit;
+    events.truncate(limit as usize);
+    let events_next = if more {
+        events.last().map(|e| e.id)
+    } else {
+        None
+    };
+    let refusals: Vec<RefusalRow> = db
+        .all(
+            "SELECT reason, count, first_at, last_at FROM report_refusals WHERE order_id = ?1 ORDER BY reason",
             &[s(id)],
         )
         .await?;
+    let refusals: Vec<Value> = refusals
+        .into_iter()
+        .map(|r| {
+            json!({"reason": r.reason, "count": r.count, "first_at": time::rfc3339(r.first_at), "last_at": time::rfc3339(r.last_at)})
+        })
+        .collect();
     let events: Vec<Value> = events
         .into_iter()
         .map(|e| {
@@ -155,6 +199,8 @@ pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResu
                 .unwrap_or(Value::Null),
         );
         m.insert("events".into(), json!(events));
+        m.insert("events_next".into(), json!(events_next));
+        m.insert("refused_reports".into(), json!(refusals));
         m.insert("mypay".into(), live);
     }
     ok_json(200, &view)

@@ -2,11 +2,12 @@
 //! module, [`super::checkout`].)
 
 use super::checkout::quote;
+use super::config::Config;
 use super::db::{Db, ProductRow};
 use super::http::{self, ok_json, ApiError, ApiResult};
 use super::orders;
 use crate::pricing::CartRequest;
-use mypay_link::crypto::secret_eq;
+use crate::secrets::token_matches;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
@@ -27,6 +28,15 @@ pub async fn products(db: &Db) -> ApiResult<Response> {
     ok_json(200, &json!({ "products": products }))
 }
 
+/// What the storefront needs to know about the store's settings (nothing
+/// secret): the Turnstile site key when checkout asks for a challenge.
+pub fn config(cfg: &Config) -> ApiResult<Response> {
+    ok_json(
+        200,
+        &json!({"turnstile_site_key": cfg.turnstile.as_ref().map(|t| t.site_key.as_str())}),
+    )
+}
+
 pub async fn quote(mut req: Request, db: &Db) -> ApiResult<Response> {
     let (cart, _) = http::read_json::<CartRequest>(&mut req).await?;
     let q = quote::price(db, &cart).await?;
@@ -34,12 +44,12 @@ pub async fn quote(mut req: Request, db: &Db) -> ApiResult<Response> {
 }
 
 pub async fn order(req: Request, db: &Db, order_id: &str) -> ApiResult<Response> {
-    let token = http::bearer(&req)
-        .or_else(|| http::query_param(&req, "token"))
-        .unwrap_or_default();
+    // Only from `Authorization`: a token in a URL reaches logs, history and
+    // proxies.
+    let token = http::bearer(&req).unwrap_or_default();
     let not_found = || ApiError::not_found("order_not_found", "no such order");
     let o = db.order(order_id).await?.ok_or_else(not_found)?;
-    if token.is_empty() || !secret_eq(&token, &o.token) {
+    if !token_matches(&token, &o.token) {
         return Err(not_found());
     }
     ok_json(200, &orders::order_view(db, &o).await?)

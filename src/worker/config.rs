@@ -38,7 +38,23 @@ pub struct Config {
     /// `PUT /admin/test/clock`. Refused unless `MYPAY_ENDPOINT` is on this
     /// machine (the sandbox), so it can never be on against MYPAY.
     pub test_clock: bool,
+    /// Cloudflare Turnstile on checkout, when `TURNSTILE_SITE_KEY` and the
+    /// secret `TURNSTILE_SECRET_KEY` are both set.
+    pub turnstile: Option<Turnstile>,
 }
+
+/// Turnstile's keys and where tokens are checked.
+#[derive(Clone)]
+pub struct Turnstile {
+    /// Public: the storefront renders the widget with it.
+    pub site_key: String,
+    pub secret_key: String,
+    /// `TURNSTILE_VERIFY_URL`, default Cloudflare's siteverify.
+    pub verify_url: String,
+}
+
+/// Cloudflare's Turnstile siteverify endpoint.
+pub const TURNSTILE_VERIFY_URL: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -50,6 +66,10 @@ impl fmt::Debug for Config {
             .field("allowed_origins", &self.allowed_origins)
             .field("keys", &"<redacted>")
             .field("admin_token", &"<redacted>")
+            .field(
+                "turnstile_site_key",
+                &self.turnstile.as_ref().map(|t| t.site_key.as_str()),
+            )
             .finish()
     }
 }
@@ -242,7 +262,41 @@ impl Config {
                     problem: "must be 1 to 3600 seconds",
                 })?,
         };
+        let turnstile = match (
+            text(env, "TURNSTILE_SITE_KEY", false)?,
+            text(env, "TURNSTILE_SECRET_KEY", true)?,
+        ) {
+            (None, None) => None,
+            (Some(site_key), Some(secret_key)) => {
+                let verify_url = text(env, "TURNSTILE_VERIFY_URL", false)?
+                    .unwrap_or_else(|| TURNSTILE_VERIFY_URL.to_owned());
+                if !acceptable_url(&verify_url) {
+                    return Err(ConfigError {
+                        name: "TURNSTILE_VERIFY_URL",
+                        problem: "must be an https URL (or http to 127.0.0.1/localhost)",
+                    });
+                }
+                Some(Turnstile {
+                    site_key,
+                    secret_key,
+                    verify_url,
+                })
+            }
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    name: "TURNSTILE_SECRET_KEY",
+                    problem: "is not set, but TURNSTILE_SITE_KEY is (set both, or neither)",
+                })
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    name: "TURNSTILE_SITE_KEY",
+                    problem: "is not set, but TURNSTILE_SECRET_KEY is (set both, or neither)",
+                })
+            }
+        };
         Ok(Self {
+            turnstile,
             timeout_ms,
             idempotency_reclaim_secs,
             order_ttl_secs,

@@ -1,11 +1,12 @@
 //! The HTTP edge: JSON replies, the error shape `{"error":{"code","message"}}`
-//! (and where storage and lifecycle failures become it), CORS, bounded body
-//! reading and bearer tokens.
+//! (and where storage and lifecycle failures become it), CORS, bodies read
+//! as a stream under a hard cap, and bearer tokens.
 
 use super::config::ConfigError;
 use super::db::StoreError;
 use super::log;
 use super::orders::LifecycleError;
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::{json, Value};
 use worker::{Headers, Request, Response};
@@ -20,6 +21,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// `Retry-After` (seconds), for 429.
+    pub retry_after: Option<u32>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -31,6 +34,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: None,
+            retry_after: None,
         }
     }
 
@@ -79,7 +83,11 @@ impl ApiError {
         ) {
             obj.insert("details".into(), d);
         }
-        json_response(self.status, &body)
+        let mut res = json_response(self.status, &body);
+        if let Some(secs) = self.retry_after {
+            let _ = res.headers_mut().set("retry-after", &secs.to_string());
+        }
+        res
     }
 }
 
@@ -138,7 +146,9 @@ pub fn get_header(req: &Request, name: &str) -> Option<String> {
     header(req, name)
 }
 
-/// Reads the body, refusing more than [`MAX_BODY`] bytes with 413.
+/// Reads the body as a stream, answering 413 as soon as more than
+/// [`MAX_BODY`] bytes have arrived, whatever the framing (a declared
+/// `Content-Length` over the cap is refused before reading).
 pub async fn read_body(req: &mut Request) -> ApiResult<Vec<u8>> {
     let too_large = || {
         ApiError::new(
@@ -152,12 +162,18 @@ pub async fn read_body(req: &mut Request) -> ApiResult<Vec<u8>> {
             return Err(too_large());
         }
     }
-    let body = req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::bad_request("bad_body", "the request body could not be read"))?;
-    if body.len() > MAX_BODY {
-        return Err(too_large());
+    // No body at all (a request without one has no stream).
+    let Ok(mut stream) = req.stream() else {
+        return Ok(Vec::new());
+    };
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|_| ApiError::bad_request("bad_body", "the request body could not be read"))?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
     }
     Ok(body)
 }
@@ -213,7 +229,7 @@ pub fn add_cors(res: &mut Response, origin: &str) {
     let _ = h.append("vary", "Origin");
     let _ = h.set(
         "access-control-expose-headers",
-        "Idempotency-Key, Idempotent-Replayed",
+        "Idempotency-Key, Idempotent-Replayed, Retry-After",
     );
 }
 
@@ -225,7 +241,7 @@ pub fn preflight(origin: &str) -> Response {
     let _ = h.set("access-control-allow-methods", "GET, POST, OPTIONS");
     let _ = h.set(
         "access-control-allow-headers",
-        "Content-Type, Authorization, Idempotency-Key",
+        "Content-Type, Authorization, Idempotency-Key, CF-Turnstile-Response",
     );
     let _ = h.set("access-control-max-age", "600");
     res

@@ -8,6 +8,7 @@ mod api;
 mod checkout;
 mod config;
 mod db;
+mod guard;
 mod http;
 mod log;
 mod mypay;
@@ -40,6 +41,7 @@ fn bindings(env: &Env) -> Result<(Config, Db), ConfigError> {
         name: "DB",
         problem: "is not a D1 binding",
     })?;
+    guard::check_bindings(env)?;
     Ok((cfg, db))
 }
 
@@ -56,6 +58,7 @@ fn router(app: App) -> Router<'static, App> {
         .get_async("/api/products", |_, rc| async move {
             respond(api::products(&rc.data.db).await)
         })
+        .get("/api/config", |_, rc| respond(api::config(&rc.data.cfg)))
         .post_async("/api/quote", |req, rc| async move {
             respond(api::quote(req, &rc.data.db).await)
         })
@@ -69,7 +72,7 @@ fn router(app: App) -> Router<'static, App> {
         })
         .post_async("/mypay/notify", |req, rc| async move {
             let App { cfg, db, ctx } = &rc.data;
-            respond(notify::notify(req, cfg, db, ctx).await)
+            respond(notify::notify(req, cfg, db, ctx, &rc.env).await)
         })
         .get_async("/admin/orders", |req, rc| async move {
             let App { cfg, db, .. } = &rc.data;
@@ -156,7 +159,6 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     };
     let cors_origin = http::get_header(&req, "origin")
         .filter(|o| path.starts_with("/api/") && cfg.origin_allowed(o));
-    sync_clock(&cfg, &db).await;
     if method == Method::Options {
         let res = match &cors_origin {
             Some(o) => http::preflight(o),
@@ -169,6 +171,19 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         };
         return Ok(res);
     }
+    // Origin, content type and rate limits: before anything is read.
+    if let Err(e) = guard::admit(&req, &env, &cfg, &path).await {
+        let mut res = e.into_response();
+        if let Some(o) = &cors_origin {
+            http::add_cors(&mut res, o);
+        }
+        log::info(
+            "request",
+            json!({"method": method.to_string(), "path": path, "status": res.status_code()}),
+        );
+        return Ok(res);
+    }
+    sync_clock(&cfg, &db).await;
     let mut res = match router(App { cfg, db, ctx }).run(req, env).await {
         Ok(r) => r,
         Err(e) => ApiError::internal("router", e).into_response(),

@@ -128,6 +128,23 @@ fn disarm_timeout(id: Option<JsValue>) {
 
 /// Posts one form body to the endpoint; answers (status, body text).
 async fn post_once(cfg: &Config, body: &str) -> Result<(u16, String), UpstreamError> {
+    post(
+        &cfg.endpoint,
+        mypay_link::envelope::FORM_CONTENT_TYPE,
+        body,
+        cfg.timeout_ms,
+    )
+    .await
+}
+
+/// Posts `body` to `url` with the Worker's User-Agent, giving up after
+/// `timeout_ms`; answers (status, body text).
+pub async fn post(
+    url: &str,
+    content_type: &str,
+    body: &str,
+    timeout_ms: i32,
+) -> Result<(u16, String), UpstreamError> {
     let headers = Headers::new();
     let set = |k: &str, v: &str| {
         headers
@@ -135,18 +152,18 @@ async fn post_once(cfg: &Config, body: &str) -> Result<(u16, String), UpstreamEr
             .map_err(|e| UpstreamError::Build(e.to_string()))
     };
     set("user-agent", USER_AGENT)?;
-    set("content-type", mypay_link::envelope::FORM_CONTENT_TYPE)?;
+    set("content-type", content_type)?;
     set("accept", "application/json")?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(JsValue::from_str(body)));
-    let req = Request::new_with_init(&cfg.endpoint, &init)
-        .map_err(|e| UpstreamError::Build(e.to_string()))?;
+    let req =
+        Request::new_with_init(url, &init).map_err(|e| UpstreamError::Build(e.to_string()))?;
     let controller = web_sys::AbortController::new()
         .map_err(|_| UpstreamError::Build("AbortController".into()))?;
     let signal = worker::AbortSignal::from(controller.signal());
-    let timer = arm_timeout(&controller, cfg.timeout_ms);
+    let timer = arm_timeout(&controller, timeout_ms);
     let result = async {
         let mut res = Fetch::Request(req)
             .send_with_signal(&signal)

@@ -3,34 +3,40 @@
 //! it is kept in the events table and answered `8888`; then the order is
 //! confirmed with `api/queryorder`, whose answer alone is applied (the cron
 //! job retries what could not be confirmed).
+//!
+//! A refused report is counted, per order and reason, with the first and
+//! last time (`report_refusals`): a flood of forged reports adds no rows.
+//! Reports are rate-limited per client address (at the entry) and per uid
+//! (here, before D1 is asked).
 
 use super::config::Config;
-use super::db::{best_effort, s, Db};
+use super::db::{best_effort, n, s, Db};
+use super::guard::{self, Limit};
 use super::http::{self, raw_response, ApiResult};
 use super::orders;
 use super::{log, time};
 use mypay_link::models::Notification;
 use mypay_link::verify::{verify_notification, Expected};
 use serde_json::{json, Value};
-use worker::{Context, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 fn ack() -> Response {
     raw_response(200, "text/plain; charset=utf-8", "8888".to_owned())
 }
 
-/// 400 with no detail, and a security event that says why.
+/// 400 with no detail; the refusal is counted for its order (or for no
+/// order, `''`) and reason.
 async fn refuse(db: &Db, order_id: Option<&str>, code: &str) -> ApiResult<Response> {
     log::warn(
         "report_refused",
         json!({"order_id": order_id, "reason": code}),
     );
+    let now = time::now();
     best_effort(
-        db.event(
-            order_id,
-            "security",
-            None,
-            &json!({"reason": code}),
-            time::now(),
+        db.run(
+            "INSERT INTO report_refusals (order_id, reason, count, first_at, last_at) VALUES (?1, ?2, 1, ?3, ?3) \
+             ON CONFLICT (order_id, reason) DO UPDATE SET count = count + 1, last_at = excluded.last_at",
+            &[s(order_id.unwrap_or_default()), s(code), n(now)],
         )
         .await,
     );
@@ -53,7 +59,13 @@ fn redacted(report: &Notification) -> Value {
 }
 
 /// `ctx`: the confirmation outlives the answer (`wait_until`).
-pub async fn notify(mut req: Request, cfg: &Config, db: &Db, ctx: &Context) -> ApiResult<Response> {
+pub async fn notify(
+    mut req: Request,
+    cfg: &Config,
+    db: &Db,
+    ctx: &Context,
+    env: &Env,
+) -> ApiResult<Response> {
     let body = http::read_body(&mut req).await?;
     let Ok(text) = String::from_utf8(body) else {
         return refuse(db, None, "report_not_utf8").await;
@@ -71,6 +83,7 @@ pub async fn notify(mut req: Request, cfg: &Config, db: &Db, ctx: &Context) -> A
     else {
         return refuse(db, None, "report_incomplete").await;
     };
+    guard::limit(env, Limit::NotifyOrder, &format!("uid:{uid}")).await?;
     let Some(order) = db.order_by_uid(&uid).await? else {
         return refuse(db, None, "report_unknown_uid").await;
     };

@@ -3,6 +3,8 @@
 //   WORKER_URL, SANDBOX_URL, ADMIN_TOKEN
 // Every call is JSON; every answer is { status, body, text }.
 
+import { clientHeaders } from '../support/client.mjs';
+
 export const BASE = process.env.WORKER_URL ?? 'http://127.0.0.1:17787';
 export const SANDBOX = process.env.SANDBOX_URL ?? 'http://127.0.0.1:17788';
 export const ADMIN_TOKEN = process.env.ADMIN_TOKEN ?? '';
@@ -20,7 +22,7 @@ export const CARD_FAIL = '5204247750001471';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function call(method, url, body, headers = {}, { timeout = 60_000 } = {}) {
-  const init = { method, headers: { 'user-agent': 'mypay-edge-chaos', ...headers }, signal: AbortSignal.timeout(timeout) };
+  const init = { method, headers: clientHeaders('mypay-edge-chaos', headers), signal: AbortSignal.timeout(timeout) };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     init.headers['content-type'] ??= 'application/json';
@@ -145,7 +147,16 @@ export async function checkout({ vouchers = [], pfn, quantity = 1 } = {}) {
 
 /** The admin view of an order, without asking MYPAY. */
 export async function orderView(id) {
-  return expectStatus(await admin('GET', `/admin/orders/${id}?live=0`), 200, `GET /admin/orders/${id}`);
+  // Every event: the view pages them (events_next).
+  const view = expectStatus(await admin('GET', `/admin/orders/${id}?live=0&events_limit=500`), 200, `GET /admin/orders/${id}`);
+  while (view.events_next !== null && view.events_next !== undefined) {
+    const more = expectStatus(
+      await admin('GET', `/admin/orders/${id}?live=0&events_limit=500&events_after=${view.events_next}`), 200, `GET /admin/orders/${id}`,
+    );
+    view.events.push(...more.events);
+    view.events_next = more.events_next;
+  }
+  return view;
 }
 
 /** The newest orders (status, review_reason, report_pending) by id. */

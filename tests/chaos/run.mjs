@@ -367,7 +367,7 @@ class Run {
   }
 
   async sandboxStep(o, path, body) {
-    const r = await L.sandbox('POST', `/sandbox/orders/${o.uid}/${path}`, body);
+    const r = await L.sandbox('POST', `/sandbox/orders/${o.uid}/${path}`, body ?? {});
     if (![200, 409].includes(r.status)) this.error(`sandbox ${path} for #${o.idx} answered ${r.status} ${r.text.slice(0, 200)}`);
     await this.refresh(o);
     return `sandbox ${short(r)}${r.status === 409 ? ` (${r.body?.error?.message ?? ''})` : ''} → prc ${o.sb?.prc}`;
@@ -479,7 +479,7 @@ class Run {
     const o = this.order(s.order);
     const acked = (await L.notifications(o.uid)).filter((a) => a.acknowledged || a.acked);
     const jobs = [
-      L.sandbox('POST', `/sandbox/orders/${o.uid}/notify`).then(short),
+      L.sandbox('POST', `/sandbox/orders/${o.uid}/notify`, {}).then(short),
       L.reconcile({ min_age_seconds: 0, limit: 500 }).then((x) => `reconcile ${JSON.stringify(x)}`),
       L.cronTick().then(() => 'cron'),
     ];
@@ -493,7 +493,7 @@ class Run {
     const before = await this.refundSnapshot(o);
     const [r] = await Promise.all([
       L.admin('POST', `/admin/orders/${o.id}/refund`, {}),
-      L.sandbox('POST', `/sandbox/orders/${o.uid}/notify`),
+      L.sandbox('POST', `/sandbox/orders/${o.uid}/notify`, {}),
       L.reconcile({ min_age_seconds: 0, limit: 500 }),
     ]);
     await this.quiet();
@@ -758,7 +758,7 @@ class Run {
 
   async do_renotify(s) {
     const o = this.order(s.order);
-    const r = await L.sandbox('POST', `/sandbox/orders/${o.uid}/notify`);
+    const r = await L.sandbox('POST', `/sandbox/orders/${o.uid}/notify`, {});
     if (r.status !== 200) this.error(`renotify answered ${r.status}`);
     return short(r);
   }

@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +134,7 @@ async function shot(page, name) {
 }
 
 let products;
+let shoppers = 0;
 const openContexts = new Set();
 
 /**
@@ -152,6 +154,9 @@ async function newPage({ phone = false } = {}) {
       : { viewport: { width: 1280, height: 900 } }),
   });
   context.userDataDir = userDataDir;
+  // Each profile is its own shopper: its own client address (CF-Connecting-IP, which
+  // Cloudflare sets and wrangler dev keeps), so the per-address rate limits apply per test.
+  await context.setExtraHTTPHeaders({ 'cf-connecting-ip': `198.18.200.${++shoppers}` });
   openContexts.add(context);
   const page = context.pages()[0] ?? (await context.newPage());
   // Generous: on a shared dev machine wrangler dev may rebuild the Worker mid-run (its
@@ -413,5 +418,52 @@ describe('demo storefront in Chromium', () => {
     assert.equal(await page.getByTestId('order-status').getAttribute('data-status'), '');
     assert.deepEqual(page.problems, []);
     await closePage(page);
+  });
+});
+
+describe('a page elsewhere, in Chromium', () => {
+  test('a cross-site form post and a no-cors fetch cannot check out', async () => {
+    const { paid } = await issueVouchers();
+    const body = {
+      items: [{ product_id: products[0].id, quantity: 1 }],
+      vouchers: [paid],
+      customer: { id: 'victim', name: 'Victim', email: 'victim@example.com', phone: '0912345678' },
+    };
+    const json = JSON.stringify(body);
+    // An HTML form can post text/plain whose body is "name=value": the classic way to
+    // smuggle JSON. The page also tries fetch in no-cors mode (a "simple request").
+    const name = json.slice(0, -1) + ',"pad":"';
+    const html = `<!doctype html><title>win a prize</title>
+<form id="f" method="post" enctype="text/plain" action="${BASE}/api/checkout">
+<input type="hidden" name='${name.replace(/'/g, '&#39;')}' value='"}'></form>
+<script>
+fetch(${JSON.stringify(`${BASE}/api/checkout`)}, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: ${JSON.stringify(json)} })
+  .catch(() => {})
+  .finally(() => { document.title = 'fetched'; document.getElementById('f').submit(); });
+</script>`;
+    const evil = createServer((_, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(html);
+    });
+    await new Promise((r) => evil.listen(0, '127.0.0.1', r));
+    const evilOrigin = `http://127.0.0.1:${evil.address().port}`;
+    try {
+      assert.notEqual(evilOrigin, BASE);
+      const before = await orderCount();
+      const page = await newPage();
+      const answer = page.waitForResponse((r) => r.url() === `${BASE}/api/checkout` && r.request().resourceType() === 'document');
+      await page.goto(`${evilOrigin}/`);
+      const res = await answer;
+      assert.equal(res.status(), 403, await res.text());
+      assert.equal(res.request().headers()['content-type'], 'text/plain');
+      assert.match(await res.text(), /origin_not_allowed/);
+      await closePage(page);
+
+      assert.equal(await orderCount(), before, 'no order was created');
+      const quote = await api('POST', `${BASE}/api/quote`, { items: body.items, vouchers: [paid] });
+      assert.deepEqual(quote.rejected_vouchers ?? [], [], 'the voucher is still free');
+    } finally {
+      evil.close();
+    }
   });
 });

@@ -69,7 +69,7 @@ start_sandbox() {
 }
 
 reset_sandbox() {
-  curl -fsS -A samples-run -X POST "$http_base/sandbox/reset" >/dev/null
+  curl -fsS -A samples-run -X POST -H "content-type: application/json" -d "{}" "$http_base/sandbox/reset" >/dev/null
 }
 
 # run_sample LANG N -> prints the sample's output

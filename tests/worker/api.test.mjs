@@ -161,10 +161,13 @@ test('bodies over 64 KiB get 413', async () => {
   assert.equal(n.status, 413);
 });
 
-test('order status needs its token; wrong token looks like no order', async () => {
+test('order status needs its token in Authorization; wrong token looks like no order', async () => {
   const o = await order();
-  const good = await api('GET', `/api/orders/${o.order_id}?token=${o.token}`);
+  const good = await api('GET', `/api/orders/${o.order_id}`, undefined, { authorization: `Bearer ${o.token}` });
   assert.equal(good.status, 200);
+  // Never from the URL (logs, history, proxies keep URLs).
+  const inUrl = await api('GET', `/api/orders/${o.order_id}?token=${o.token}`);
+  assert.equal(inUrl.status, 404);
   assert.equal(good.body.status, 'pending');
   assert.equal(good.body.amount, o.amount);
   const wrong = await api('GET', `/api/orders/${o.order_id}`, undefined, { authorization: 'Bearer nope' });

@@ -2,6 +2,9 @@
 // scripts/test-worker.sh starts the real sandbox and `wrangler dev` and sets:
 //   WORKER_URL, SANDBOX_URL, ADMIN_TOKEN
 import assert from 'node:assert/strict';
+import { clientHeaders } from '../support/client.mjs';
+
+export { TURNSTILE_TOKEN, addressFor } from '../support/client.mjs';
 
 export const BASE = process.env.WORKER_URL ?? 'http://127.0.0.1:18787';
 export const SANDBOX = process.env.SANDBOX_URL ?? 'http://127.0.0.1:18788';
@@ -10,7 +13,7 @@ export const RUN = Date.now().toString(36).toUpperCase();
 
 /** A JSON call; answers { status, body, headers, text }. */
 export async function call(method, url, body, headers = {}) {
-  const init = { method, headers: { 'user-agent': 'mypay-edge-tests', ...headers } };
+  const init = { method, headers: clientHeaders('mypay-edge-tests', headers) };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     init.headers['content-type'] ??= 'application/json';

@@ -86,7 +86,7 @@ test('store code: 260 → 380 (expired) → 290 after MYPAY verified it → need
   assert.equal(await voucherStatus(paid), 'used');
   assert.ok(view.body.events.some((e) => e.kind === 'transition' && e.detail.from === 'expired' && e.detail.to === 'needs_review'));
   // A duplicate 290 report changes nothing.
-  await sandbox('POST', `/sandbox/orders/${o.uid}/notify`);
+  await sandbox('POST', `/sandbox/orders/${o.uid}/notify`, {});
   await new Promise((ok) => setTimeout(ok, 1000));
   assert.equal((await waitFor(o, 'needs_review')).status, 'needs_review');
 });
@@ -130,7 +130,7 @@ test('failure card → failed, vouchers released and usable again', async () => 
 
 test('abandoned payment (A0002) → failed', async () => {
   const o = await order();
-  const r = await sandbox('POST', `/sandbox/orders/${o.uid}/abandon`);
+  const r = await sandbox('POST', `/sandbox/orders/${o.uid}/abandon`, {});
   assert.equal(r.status, 200, r.text);
   await waitFor(o, 'failed');
 });

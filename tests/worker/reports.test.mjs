@@ -11,7 +11,7 @@ async function sandboxOrder(uid) {
   return r.body;
 }
 
-test('forged reports get 400 with no detail, a security event, and change nothing', async () => {
+test('forged reports get 400 with no detail, are counted per order and reason, and change nothing', async () => {
   const o = await order();
   const so = await sandboxOrder(o.uid);
   const base = { uid: o.uid, key: so.key, prc: '250', order_id: o.order_id, cost: String(o.amount), pfn: 'CREDITCARD' };
@@ -27,11 +27,21 @@ test('forged reports get 400 with no detail, a security event, and change nothin
     assert.equal(r.status, 400, `${JSON.stringify(f)} → ${r.status} ${r.text}`);
     assert.ok(!r.text.includes('key') && !r.text.includes('cost'), r.text);
   }
+  // The same forgery again: counted, not written again.
+  assert.equal((await postReport(forgeries[0])).status, 400);
   const garbage = await postReport({ 'v[0': 'x' });
   assert.equal(garbage.status, 400);
   const view = await admin('GET', `/admin/orders/${o.order_id}`);
   assert.equal(view.body.status, 'pending');
-  assert.ok(view.body.events.filter((e) => e.kind === 'security').length >= 4, JSON.stringify(view.body.events));
+  const refused = Object.fromEntries(view.body.refused_reports.map((r) => [r.reason, r]));
+  // Wrong key, no key, wrong amount, wrong order: one row per reason.
+  assert.ok(view.body.refused_reports.length >= 3, JSON.stringify(view.body.refused_reports));
+  const total = view.body.refused_reports.reduce((n, r) => n + r.count, 0);
+  assert.equal(total, 5, JSON.stringify(view.body.refused_reports));
+  const twice = Object.values(refused).find((r) => r.count === 2);
+  assert.ok(twice, 'the repeated forgery is counted twice in one row');
+  assert.ok(twice.first_at <= twice.last_at);
+  assert.ok(!view.body.events.some((e) => e.kind === 'security'), 'refusals are not events');
 });
 
 test('a report with the right key but a prc MYPAY does not confirm does not pay', async () => {

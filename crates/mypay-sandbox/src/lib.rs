@@ -32,6 +32,7 @@ mod clock;
 mod config;
 mod error;
 mod faults;
+mod guard;
 mod notify;
 mod order;
 mod page;

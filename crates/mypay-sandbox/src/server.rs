@@ -5,7 +5,7 @@
 use crate::app::App;
 use crate::config::Settings;
 use crate::error::Error;
-use crate::{admin, agent, page};
+use crate::{admin, agent, guard, page};
 use axum::routing::{get, post};
 use axum::Router;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -26,10 +26,10 @@ pub fn router(app: Arc<App>) -> Router {
             app.clone(),
             agent::firewall,
         ));
-    Router::new()
-        .merge(api)
-        .route("/", get(page::index))
+    let page = Router::new()
         .route("/payment/{file}", get(page::show).post(page::submit))
+        .route_layer(axum::middleware::from_fn(guard::page_forms));
+    let automation = Router::new()
         .route("/sandbox", get(admin::index))
         .route("/sandbox/orders", get(admin::list_orders))
         .route("/sandbox/orders/{uid}", get(admin::get_order))
@@ -61,6 +61,12 @@ pub fn router(app: Arc<App>) -> Router {
                 .delete(admin::delete_faults),
         )
         .route("/sandbox/reset", post(admin::reset))
+        .route_layer(axum::middleware::from_fn(guard::automation));
+    Router::new()
+        .merge(api)
+        .route("/", get(page::index))
+        .merge(page)
+        .merge(automation)
         .with_state(app)
 }
 

@@ -4,8 +4,16 @@
 //! `idempotency_key_reused` with another body. An entry left unanswered for
 //! `IDEMPOTENCY_RECLAIM_SECONDS` (its request died) may be taken over by
 //! one retry. Every statement on `idempotency_keys` is here.
+//!
+//! A key belongs to the client that sent it ([`crate::secrets`]): the row
+//! is named by SHA-256 of the client's address and the key, so the same key
+//! from another address is another key, and the raw key is not stored. The
+//! stored answer holds no token: the order's token is kept wrapped under a
+//! pad only that key and address derive, and put back into the answer of
+//! a retry that presents both.
 
 use super::request::Input;
+use crate::secrets::{idempotency_id, unwrap_token, wrap_token};
 use crate::worker::config::Config;
 use crate::worker::db::{best_effort, n, s, Db, StoreResult};
 use crate::worker::http::{self, ApiError, ApiResult};
@@ -20,15 +28,52 @@ struct IdemRow {
     order_id: String,
     status_code: Option<i64>,
     response: Option<String>,
+    token_wrapped: Option<String>,
     created_at: i64,
 }
 
-async fn lookup(db: &Db, key: &str) -> StoreResult<Option<IdemRow>> {
+/// The stored name of this request's key, scoped to its client.
+fn key_id(input: &Input) -> Option<String> {
+    input
+        .idem_key
+        .as_deref()
+        .map(|k| idempotency_id(&input.client, k))
+}
+
+async fn lookup(db: &Db, id: &str) -> StoreResult<Option<IdemRow>> {
     db.first(
-        "SELECT fingerprint, order_id, status_code, response, created_at FROM idempotency_keys WHERE key = ?1",
-        &[s(key)],
+        "SELECT fingerprint, order_id, status_code, response, token_wrapped, created_at FROM idempotency_keys WHERE key = ?1",
+        &[s(id)],
     )
     .await
+}
+
+/// The answer as stored: without the token.
+fn without_token(body: &str) -> String {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(mut m)) => {
+            m.remove("token");
+            Value::Object(m).to_string()
+        }
+        _ => body.to_owned(),
+    }
+}
+
+/// The stored answer with the token the retry's key and client unwrap.
+fn with_token(body: &str, token: Option<String>) -> String {
+    match (serde_json::from_str::<Value>(body), token) {
+        (Ok(Value::Object(mut m)), Some(t)) if m.contains_key("order_id") => {
+            m.insert("token".into(), Value::String(t));
+            Value::Object(m).to_string()
+        }
+        _ => body.to_owned(),
+    }
+}
+
+/// The token of the order a key's entry names, unwrapped for this retry.
+fn token_of(row: &IdemRow, input: &Input) -> Option<String> {
+    let key = input.idem_key.as_deref()?;
+    unwrap_token(&input.client, key, row.token_wrapped.as_deref()?)
 }
 
 /// A checkout's answer (JSON), as kept for the key's retries.
@@ -79,10 +124,10 @@ pub async fn begin(cfg: &Config, db: &Db, input: &Input) -> ApiResult<KeyState> 
     let new = KeyState::New {
         reclaimed_from: None,
     };
-    let Some(key) = &input.idem_key else {
+    let Some(key) = key_id(input) else {
         return Ok(new);
     };
-    let Some(row) = lookup(db, key).await? else {
+    let Some(row) = lookup(db, &key).await? else {
         return Ok(new);
     };
     let now = time::now();
@@ -90,10 +135,10 @@ pub async fn begin(cfg: &Config, db: &Db, input: &Input) -> ApiResult<KeyState> 
         && row.fingerprint == input.fingerprint
         && now - row.created_at >= cfg.idempotency_reclaim_secs;
     if !stale {
-        return replay(row, &input.fingerprint).map(KeyState::Answered);
+        return replay(row, input).map(KeyState::Answered);
     }
-    match reclaim(cfg, db, key, &row, now).await? {
-        Reclaim::Lost => replay(row, &input.fingerprint).map(KeyState::Answered),
+    match reclaim(cfg, db, &key, input, &row, now).await? {
+        Reclaim::Lost => replay(row, input).map(KeyState::Answered),
         Reclaim::Answer(res) => Ok(KeyState::Answered(res)),
         Reclaim::Retry => Ok(KeyState::New {
             reclaimed_from: Some(row.order_id),
@@ -114,7 +159,14 @@ enum Reclaim {
     Retry,
 }
 
-async fn reclaim(cfg: &Config, db: &Db, key: &str, row: &IdemRow, now: i64) -> ApiResult<Reclaim> {
+async fn reclaim(
+    cfg: &Config,
+    db: &Db,
+    key: &str,
+    input: &Input,
+    row: &IdemRow,
+    now: i64,
+) -> ApiResult<Reclaim> {
     // One conditional UPDATE decides: only one retry sees a change, and only
     // while the entry is unanswered and exactly as old as it was read (the
     // winner moves `created_at` to now, so it is fresh again for others).
@@ -135,16 +187,18 @@ async fn reclaim(cfg: &Config, db: &Db, key: &str, row: &IdemRow, now: i64) -> A
         return Ok(Reclaim::Retry);
     };
     if let (Some(url), Some(_)) = (old.payment_url.as_deref(), old.mypay_uid.as_deref()) {
-        let answer = Answer::json(
-            201,
-            &json!({"order_id": old.id, "token": old.token, "amount": old.amount, "currency": old.currency,
-                    "payment_url": url, "expires_at": time::rfc3339(old.expires_at)}),
-        );
+        let stored = json!({"order_id": old.id, "amount": old.amount, "currency": old.currency,
+                            "payment_url": url, "expires_at": time::rfc3339(old.expires_at)})
+        .to_string();
         db.run(
             "UPDATE idempotency_keys SET status_code = 201, response = ?1 WHERE key = ?2 AND status_code IS NULL AND order_id = ?3",
-            &[s(&answer.body), s(key), s(&old.id)],
+            &[s(&stored), s(key), s(&old.id)],
         )
         .await?;
+        let answer = Answer {
+            status: 201,
+            body: with_token(&stored, token_of(row, input)),
+        };
         return Ok(Reclaim::Answer(answer.replayed()));
     }
     orders::fail_unanswered(cfg, db, &old, "idempotency_reclaim").await?;
@@ -152,18 +206,19 @@ async fn reclaim(cfg: &Config, db: &Db, key: &str, row: &IdemRow, now: i64) -> A
 }
 
 /// A stored reply to an idempotent retry.
-fn replay(row: IdemRow, fingerprint: &str) -> ApiResult<Response> {
-    if row.fingerprint != fingerprint {
+fn replay(row: IdemRow, input: &Input) -> ApiResult<Response> {
+    if row.fingerprint != input.fingerprint {
         return Err(ApiError::new(
             422,
             "idempotency_key_reused",
             "this Idempotency-Key was used with a different body",
         ));
     }
+    let token = token_of(&row, input);
     match (row.status_code, row.response) {
         (Some(code), Some(body)) => Ok(Answer {
             status: u16::try_from(code).unwrap_or(500),
-            body,
+            body: with_token(&body, token),
         }
         .replayed()),
         _ => Err(in_progress()),
@@ -176,20 +231,22 @@ pub fn claim_stmt(
     db: &Db,
     input: &Input,
     order_id: &str,
+    token: &str,
     reclaimed_from: Option<&str>,
     now: i64,
 ) -> StoreResult<Option<D1PreparedStatement>> {
-    let Some(key) = &input.idem_key else {
+    let (Some(raw), Some(key)) = (input.idem_key.as_deref(), key_id(input)) else {
         return Ok(None);
     };
+    let wrapped = wrap_token(&input.client, raw, token);
     let stmt = match reclaimed_from {
         None => db.stmt(
-            "INSERT INTO idempotency_keys (key, fingerprint, order_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-            &[s(key), s(&input.fingerprint), s(order_id), n(now)],
+            "INSERT INTO idempotency_keys (key, fingerprint, order_id, token_wrapped, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[s(&key), s(&input.fingerprint), s(order_id), s(&wrapped), n(now)],
         )?,
         Some(old) => db.stmt(
-            "UPDATE idempotency_keys SET order_id = ?1, created_at = ?2 WHERE key = ?3 AND status_code IS NULL AND order_id = ?4",
-            &[s(order_id), n(now), s(key), s(old)],
+            "UPDATE idempotency_keys SET order_id = ?1, token_wrapped = ?2, created_at = ?3 WHERE key = ?4 AND status_code IS NULL AND order_id = ?5",
+            &[s(order_id), s(&wrapped), n(now), s(&key), s(old)],
         )?,
     };
     Ok(Some(stmt))
@@ -202,7 +259,7 @@ pub async fn after_conflict(
     input: &Input,
     reclaimed_from: Option<&str>,
 ) -> ApiResult<Option<Response>> {
-    let Some(key) = &input.idem_key else {
+    let Some(key) = key_id(input) else {
         return Ok(None);
     };
     if let Some(old) = reclaimed_from {
@@ -210,12 +267,12 @@ pub async fn after_conflict(
         // it, as a first attempt that fails here leaves no entry.
         db.run(
             "DELETE FROM idempotency_keys WHERE key = ?1 AND status_code IS NULL AND order_id = ?2",
-            &[s(key), s(old)],
+            &[s(&key), s(old)],
         )
         .await?;
     }
-    match lookup(db, key).await? {
-        Some(row) => replay(row, &input.fingerprint).map(Some),
+    match lookup(db, &key).await? {
+        Some(row) => replay(row, input).map(Some),
         None => Ok(None),
     }
 }
@@ -224,13 +281,13 @@ pub async fn after_conflict(
 /// this request's (a retry may have taken it over if this one outlived the
 /// reclaim window).
 pub async fn finish(db: &Db, input: &Input, order_id: &str, answer: &Answer) {
-    let Some(key) = &input.idem_key else {
+    let Some(key) = key_id(input) else {
         return;
     };
     best_effort(
         db.run(
             "UPDATE idempotency_keys SET status_code = ?1, response = ?2 WHERE key = ?3 AND order_id = ?4",
-            &[n(i64::from(answer.status)), s(&answer.body), s(key), s(order_id)],
+            &[n(i64::from(answer.status)), s(&without_token(&answer.body)), s(&key), s(order_id)],
         )
         .await,
     );

@@ -4,6 +4,7 @@
 //! 1. [`request`]: the `Idempotency-Key`, the shopper's address and the body.
 //! 2. [`idempotency`]: a retry gets the first attempt's answer (or takes
 //!    over the entry of an attempt that died).
+//!    Then [`turnstile`], when the store turned it on.
 //! 3. [`validation`]: the customer, the invoice choice and the payment
 //!    method, before anything is written.
 //! 4. [`quote`]: the cart priced from D1 (`crate::pricing`); every voucher
@@ -23,6 +24,7 @@ mod payment_page;
 pub mod quote;
 mod request;
 mod reservation;
+mod turnstile;
 mod validation;
 
 use super::config::Config;
@@ -38,6 +40,7 @@ pub async fn checkout(mut req: Request, cfg: &Config, db: &Db) -> ApiResult<Resp
         KeyState::Answered(res) => return Ok(res),
         KeyState::New { reclaimed_from } => reclaimed_from,
     };
+    turnstile::check(cfg, input.turnstile.as_deref(), &input.ip).await?;
     let customer = validation::check(&input.body)?;
     let quote = quote::price(db, &input.body.cart).await?;
     quote::all_vouchers_apply(&quote)?;

@@ -2,7 +2,9 @@
 //! before the body is read), the shopper's address and the body, with the
 //! body's fingerprint for retries.
 
-use crate::pricing::{body_fingerprint, CartRequest, Customer, InvoiceChoice};
+use crate::pricing::{CartRequest, Customer, InvoiceChoice};
+use crate::secrets::body_fingerprint;
+use crate::worker::guard;
 use crate::worker::http::{self, ApiError, ApiResult};
 use serde::Deserialize;
 use worker::Request;
@@ -25,8 +27,13 @@ pub struct Input {
     pub idem_key: Option<String>,
     /// The shopper's address (`CF-Connecting-IP`), for MYPAY's `ip`.
     pub ip: String,
+    /// Who sent it, as far as the edge can tell (the address): an
+    /// `Idempotency-Key` belongs to the client that sent it.
+    pub client: String,
+    /// `CF-Turnstile-Response`: the Turnstile widget's token, if any.
+    pub turnstile: Option<String>,
     pub body: CheckoutRequest,
-    /// Of the body as sent: a retry must send the same body.
+    /// SHA-256 of the body as sent: a retry must send the same body.
     pub fingerprint: String,
 }
 
@@ -40,11 +47,14 @@ pub async fn read(req: &mut Request) -> ApiResult<Input> {
             ));
         }
     }
+    let client = guard::client_address(req);
     let ip = http::get_header(req, "cf-connecting-ip").unwrap_or_else(|| "127.0.0.1".into());
     let (body, raw) = http::read_json::<CheckoutRequest>(req).await?;
     Ok(Input {
         idem_key,
         ip,
+        client,
+        turnstile: http::get_header(req, "cf-turnstile-response"),
         body,
         fingerprint: body_fingerprint(&raw),
     })

@@ -10,6 +10,7 @@ use super::order::NewOrder;
 use super::quote;
 use super::request::Input;
 use crate::pricing::Quote;
+use crate::secrets::hash_token;
 use crate::worker::db::{n, os, s, Db};
 use crate::worker::http::{ApiError, ApiResult};
 use crate::worker::log;
@@ -35,7 +36,7 @@ pub async fn reserve(
     let mut stmts = vec![db.stmt(
         "INSERT INTO orders (id, token, status, amount, subtotal, voucher_total, currency, customer_id, pfn, invoice, created_at, updated_at, expires_at, next_check_at) \
          VALUES (?1, ?2, 'created', ?3, ?4, ?5, 'TWD', ?6, ?7, ?8, ?9, ?9, ?10, ?10)",
-        &[s(id), s(&order.token), n(q.amount), n(q.subtotal), n(q.voucher_total), s(&order.customer_id), os(order.pfn.as_deref()), os(order.invoice_json.as_deref()), n(now), n(order.expires_at)],
+        &[s(id), s(&hash_token(&order.token)), n(q.amount), n(q.subtotal), n(q.voucher_total), s(&order.customer_id), os(order.pfn.as_deref()), os(order.invoice_json.as_deref()), n(now), n(order.expires_at)],
     )?];
     for (i, l) in q.lines.iter().enumerate() {
         stmts.push(db.stmt(
@@ -58,7 +59,8 @@ pub async fn reserve(
             &[s(&v.code), s(id), n(now)],
         )?);
     }
-    if let Some(claim) = idempotency::claim_stmt(db, input, id, reclaimed_from, now)? {
+    if let Some(claim) = idempotency::claim_stmt(db, input, id, &order.token, reclaimed_from, now)?
+    {
         stmts.push(claim);
     }
     stmts.push(db.event_stmt(

@@ -560,3 +560,81 @@ async fn requests_log_shows_decrypted_calls() {
     assert_eq!(last["user_agent"], "mypay-cli-tests");
     assert!(!reqs.to_string().contains(KEY));
 }
+
+/// A page elsewhere can neither drive the automation API nor post the
+/// payment page's forms: a CORS "simple request" (`text/plain`, a form
+/// encoding) from a foreign Origin is refused and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn cross_site_requests_cannot_pay_orders() {
+    let sb = Sandbox::start().await;
+    let (uid, key) = sb.create(&example_order()).await;
+    let pay = sb.url(&format!("/sandbox/orders/{uid}/pay"));
+    let card = r#"{"card_number":"4938170130000003"}"#;
+
+    let r = sb
+        .client
+        .post(&pay)
+        .header("origin", "https://evil.example")
+        .header("content-type", "text/plain")
+        .body(card)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "origin_not_allowed", "{v}");
+
+    // A foreign Origin is refused whatever the body says it is.
+    let r = sb
+        .client
+        .post(&pay)
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/json")
+        .body(card)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+
+    // Without an Origin (a local tool), the body must still be JSON.
+    let r = sb
+        .client
+        .post(&pay)
+        .header("content-type", "text/plain")
+        .body(card)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 415);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "unsupported_media_type", "{v}");
+
+    // The payment page's own form, posted from elsewhere.
+    let page = sb.url(&format!("/payment/{uid}.html"));
+    let r = sb
+        .client
+        .post(&page)
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("action=card&card_number=4938170130000003")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+
+    assert_eq!(sb.query(&uid, &key).await["prc"], "200", "nothing was paid");
+
+    // The sandbox's own origin and JSON: paid.
+    let own = sb.url("");
+    let r = sb
+        .client
+        .post(&pay)
+        .header("origin", own.trim_end_matches('/'))
+        .header("content-type", "application/json")
+        .body(card)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(sb.query(&uid, &key).await["prc"], "250");
+}
