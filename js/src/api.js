@@ -1,23 +1,20 @@
-// The public API of mypay-edge, the same for Node, browsers and Workers: the
-// one list of its exports (the entries `export *` from here). It runs on the
-// wasm instance the entry installed (instance.js).
+// The public API of mypay-edge for servers (Node, Workers): the part that
+// takes no key (api-keyless.js) and the part that takes the agent key, listed
+// here. The server entries `export *` from here; the browser builds export
+// api-browser.js instead. It runs on the wasm instance the entry installed
+// (instance.js).
 import { MypayError, toMypayError } from './errors.js';
 import { wasm, version } from './instance.js';
+import { call, isParams } from './call.js';
+import { parseReply, validateOrder, validateRefund } from './api-keyless.js';
 
-export { MypayError, version };
+export * from './api-keyless.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Runs `fn`: every failure becomes a MypayError, never a bare string or a wasm trap. */
-function call(fn) {
-  try {
-    return fn();
-  } catch (e) {
-    throw toMypayError(e);
-  }
-}
-
-const isParams = (v) => typeof URLSearchParams !== 'undefined' && v instanceof URLSearchParams;
+// The part that takes a key: the agent key (encrypt, decrypt, buildRequest,
+// MypayClient) or an order's MYPAY key (verifyNotification, the check of the
+// report URL). api-browser.js refuses each of these names.
 
 export function encrypt(json, key) {
   return call(() => wasm.encrypt(json, key));
@@ -31,37 +28,8 @@ export function buildRequest(cmd, payload, options) {
   return call(() => wasm.buildRequest(cmd, payload, options));
 }
 
-export function parseReply(cmd, text, status) {
-  return call(() => wasm.parseReply(cmd, text, status));
-}
-
-/** How MypayClient repeats a failed `cmd`: the protocol crate's policy. */
-export function callPolicy(cmd) {
-  return call(() => wasm.callPolicy(cmd));
-}
-
-export function validateOrder(order) {
-  return call(() => wasm.validateOrder(order));
-}
-
-export function validateRefund(refund) {
-  return call(() => wasm.validateRefund(refund));
-}
-
-export function parseNotification(formBody) {
-  return call(() => wasm.parseNotification(isParams(formBody) ? formBody.toString() : formBody));
-}
-
 export function verifyNotification(report, expected) {
   return call(() => wasm.verifyNotification(isParams(report) ? report.toString() : report, expected));
-}
-
-export function statusClass(code) {
-  return call(() => wasm.statusClass(code));
-}
-
-export function valueTables() {
-  return call(() => wasm.valueTables());
 }
 
 /** Puts the client's store_uid into a request that has none. */

@@ -1,10 +1,13 @@
-// Browser and bundler entry: fetches the wasm next to this file (bundlers
-// follow `new URL(..., import.meta.url)`), instantiates it, then exports the
-// API (api.js holds the list).
-import init, * as wasm from './wasm/mypay_edge.js';
+// Browser and bundler entry (`browser`, `import` and `default` conditions):
+// fetches the wasm next to this file (bundlers follow
+// `new URL(..., import.meta.url)`), instantiates it with a top-level await,
+// then exports the keyless API and refusals for the key-taking names
+// (api-browser.js). mypay-edge/init is the same API with no top-level await.
+import initWasm from './wasm/mypay_edge.js';
+import * as keyless from './wasm-keyless.js';
 import { install } from './instance.js';
 
-await init({ module_or_path: new URL('./wasm/mypay_edge_bg.wasm', import.meta.url) });
-install(wasm);
+await initWasm({ module_or_path: new URL('./wasm/mypay_edge_bg.wasm', import.meta.url) });
+install(keyless);
 
-export * from './api.js';
+export * from './api-browser.js';

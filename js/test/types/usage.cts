@@ -7,4 +7,10 @@ const problems: mypay.Problem[] = mypay.validateOrder({ user_id: 'u', order_id: 
 const client: mypay.MypayClient = new mypay.MypayClient({ endpoint: 'https://x', agentUid: 1, key });
 const err = new mypay.MypayError('timeout', 'late');
 const code: mypay.MypayErrorCode = err.code;
-export = { s, problems, client, code };
+// mypay-edge/init and mypay-edge/storefront are ES modules: require(esm), which
+// TypeScript allows with `module: nodenext`.
+import withInit = require('mypay-edge/init');
+import storefront = require('mypay-edge/storefront');
+const ready: Promise<void> = withInit.init(new Uint8Array(0));
+const final: boolean = storefront.isFinalStatus('paid');
+export = { s, problems, client, code, ready, final };

@@ -1,6 +1,8 @@
 // A Worker that uses the packed mypay-edge (its `workerd` export loads the
-// wasm with initSync from an imported .wasm module).
+// wasm with initSync from an imported .wasm module), through both entries:
+// `mypay-edge` and `mypay-edge/init`.
 import * as mypay from 'mypay-edge';
+import * as withInit from 'mypay-edge/init';
 import { encrypt, decrypt, buildRequest, validateOrder, parseReply, callPolicy, MypayError, version } from 'mypay-edge';
 
 const KEY = '2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG';
@@ -16,6 +18,7 @@ export default {
     } catch (e) {
       error = { isMypayError: e instanceof MypayError, isError: e instanceof Error, code: e.code, mypayCode: e.mypayCode };
     }
+    await withInit.init();
     return Response.json({
       version,
       b64,
@@ -25,6 +28,8 @@ export default {
       error,
       policy: callPolicy('api/queryorder'),
       exports: Object.keys(mypay).sort(),
+      initExports: Object.keys(withInit).sort(),
+      initShares: withInit.MypayError === MypayError && withInit.encrypt === encrypt,
     });
   },
 };
