@@ -23,7 +23,10 @@ if [ -f "$stamp" ] && [ -z "$inputs" ] && [ -f build/worker/shim.mjs ] && [ -f b
   exit 0
 fi
 worker-build --release
-# (Cargo.toml's wasm-pack metadata turns worker-build's wasm-opt step off; run
-# by hand, `wasm-opt -Oz` saves under 1% here, so the build does without it.)
+# Drop the name section (function names for stack traces: a third of the file)
+# and the producers section; every other section is kept byte for byte. No
+# optimisation pass runs (Cargo.toml's wasm-pack metadata turns worker-build's
+# wasm-opt step off; run by hand, `wasm-opt -Oz` saves under 1% here).
+node scripts/strip-wasm.mjs build/index_bg.wasm
 touch "$stamp"
 ls -l build/index_bg.wasm >&2 2>/dev/null || true

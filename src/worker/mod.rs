@@ -20,6 +20,8 @@ use config::{Config, ConfigError};
 use db::Db;
 use http::{ApiError, ApiResult};
 use serde_json::json;
+use std::cell::RefCell;
+use std::rc::Rc;
 use worker::{
     event, Context, Env, Method, Request, Response, RouteContext, Router, ScheduleContext,
     ScheduledEvent,
@@ -28,20 +30,37 @@ use worker::{
 /// What every handler gets: the settings and the database, both checked
 /// at the entry, and the request's context (for `wait_until`).
 struct App {
-    cfg: Config,
+    cfg: Rc<Config>,
     db: Db,
     ctx: Context,
 }
 
+thread_local! {
+    /// The settings, read once per isolate: an isolate's variables, secrets
+    /// and bindings never change (a deploy, a new secret or a changed
+    /// variable starts new isolates). A configuration error is not kept, so
+    /// every request reports it.
+    static CONFIG: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+}
+
+fn config(env: &Env) -> Result<Rc<Config>, ConfigError> {
+    if let Some(cfg) = CONFIG.with(|c| c.borrow().clone()) {
+        return Ok(cfg);
+    }
+    let cfg = Rc::new(Config::from_env(env)?);
+    guard::check_bindings(env)?;
+    CONFIG.with(|c| *c.borrow_mut() = Some(cfg.clone()));
+    Ok(cfg)
+}
+
 /// The settings and the database, or the first binding that is missing or
-/// malformed. Read once per request and once per cron run.
-fn bindings(env: &Env) -> Result<(Config, Db), ConfigError> {
-    let cfg = Config::from_env(env)?;
+/// malformed. Checked on every request and every cron run.
+fn bindings(env: &Env) -> Result<(Rc<Config>, Db), ConfigError> {
+    let cfg = config(env)?;
     let db = env.d1("DB").map(Db).map_err(|_| ConfigError {
         name: "DB",
         problem: "is not a D1 binding",
     })?;
-    guard::check_bindings(env)?;
     Ok((cfg, db))
 }
 
