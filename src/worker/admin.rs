@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
-fn authorize(req: &Request, cfg: &Config) -> ApiResult<()> {
+pub(super) fn authorize(req: &Request, cfg: &Config) -> ApiResult<()> {
     let token = http::bearer(req).unwrap_or_default();
     if token.is_empty() || !secret_eq(&token, &cfg.admin_token) {
         log::warn("admin_unauthorized", json!({"path": req.path()}));
