@@ -123,10 +123,11 @@ fn a_report_url_that_acknowledges_any_report_fails() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    lines.read_line(&mut first).unwrap();
+    // Keep reading what it prints (a closed pipe would stop it).
+    std::thread::spawn(move || for _ in lines.lines() {});
     let _guard = Listener(child);
     let listen_url = first
         .split_whitespace()
