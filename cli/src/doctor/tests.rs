@@ -48,7 +48,8 @@ fn a_healthy_report_passes_every_check() {
 
 #[test]
 fn each_fact_fails_its_own_check() {
-    let cases: Vec<(&str, Vec<(&str, Value)>, Level)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, Value)>, Level);
+    let cases: Vec<Case> = vec![
         ("key", vec![("/key/probe/verdict", json!("wrong_key"))], Level::Fail),
         ("key", vec![("/key/probe/verdict", json!("unknown_agent"))], Level::Fail),
         ("key", vec![("/key/probe/verdict", json!("unreachable"))], Level::Fail),
