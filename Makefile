@@ -15,7 +15,7 @@ dev:
 	scripts/dev.sh
 
 ## test: every test (what CI runs)
-test: setup lint wasm-core test-rust test-samples test-worker test-chaos test-js test-e2e
+test: setup lint wasm-core test-rust test-samples test-worker test-doctor test-chaos test-js test-e2e
 	@echo "make test: all suites passed"
 
 ## bench: speed figures beside their baselines
@@ -47,6 +47,9 @@ test-samples: build-cli
 
 test-worker: build-cli
 	scripts/test-worker.sh
+
+test-doctor: build-cli
+	scripts/test-doctor.sh
 
 ## test-chaos: the seeded chaos test's fixed seeds (tests/chaos/, about 3 minutes)
 test-chaos: build-cli
