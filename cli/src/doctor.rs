@@ -719,7 +719,16 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
     let mut checks = Vec::new();
 
     let health_url = format!("{base}/admin/health");
-    let health = match client
+    let cleartext = !base.to_ascii_lowercase().starts_with("https://") && !is_local_http(&base);
+    let health = if cleartext {
+        // The admin token never travels in clear to another machine.
+        Err(fail(
+            "worker",
+            format!("{base} is not https: the admin token is not sent to it"),
+            "pass the Worker's https:// URL as --worker",
+        ))
+    } else {
+        match client
         .get(&health_url)
         .bearer_auth(args.admin_token.trim())
         .send()
@@ -736,6 +745,7 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
             let body = res.text().await.unwrap_or_default();
             read_health(&health_url, status, location.as_deref(), &body)
         }
+    }
     };
     match &health {
         Ok(h) => {

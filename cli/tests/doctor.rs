@@ -158,3 +158,27 @@ fn a_report_url_that_acknowledges_any_report_fails() {
         "{report}"
     );
 }
+
+#[test]
+fn the_admin_token_is_never_sent_in_clear_to_another_machine() {
+    // 192.0.2.1 (TEST-NET-1) is never reached: the command refuses first.
+    let (code, out, _) = run_cli(
+        &[
+            "doctor",
+            "--worker",
+            "http://192.0.2.1",
+            "--report-url",
+            &closed_port_url(),
+            "--timeout",
+            "5",
+        ],
+        "",
+        &[TOKEN],
+    );
+    assert_eq!(code, 1, "{out}");
+    let worker = out.lines().find(|l| l.starts_with("✘ worker: ")).unwrap();
+    assert!(
+        worker.contains("is not https: the admin token is not sent"),
+        "{worker}"
+    );
+}
