@@ -7,7 +7,7 @@ export CI ?= true
 export WRANGLER_SEND_METRICS := false
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test bench setup lint build-cli test-rust test-samples test-worker test-chaos chaos test-js test-e2e wasm-core
+.PHONY: dev test bench setup lint build-cli test-rust test-samples test-worker test-doctor test-chaos chaos test-js test-e2e wasm-core
 
 ## dev: the whole stack on this machine: sandbox (127.0.0.1:8788), Worker + storefront (127.0.0.1:8787)
 dev:
@@ -15,7 +15,7 @@ dev:
 	scripts/dev.sh
 
 ## test: every test (what CI runs)
-test: setup lint wasm-core test-rust test-samples test-worker test-chaos test-js test-e2e
+test: setup lint wasm-core test-rust test-samples test-worker test-doctor test-chaos test-js test-e2e
 	@echo "make test: all suites passed"
 
 ## bench: speed figures beside their baselines
@@ -47,6 +47,9 @@ test-samples: build-cli
 
 test-worker: build-cli
 	scripts/test-worker.sh
+
+test-doctor: build-cli
+	scripts/test-doctor.sh
 
 ## test-chaos: the seeded chaos test's fixed seeds (tests/chaos/, about 3 minutes)
 test-chaos: build-cli

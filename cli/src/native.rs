@@ -1,6 +1,7 @@
 // The native `mypay` command (included by main.rs on non-wasm targets).
 
 mod client;
+mod doctor;
 mod keys;
 mod listen;
 mod sandbox;
@@ -46,6 +47,9 @@ enum Command {
     },
     /// Receive reports (callbacks) on a local URL, print them, answer `8888`.
     Listen(listen::ListenArgs),
+    /// Check a deployed Worker (or `make dev`) before going live: MYPAY host, ids, key,
+    /// User-Agent, report URL, CORS, D1 migrations, cron, key age. Exit 0 when nothing failed.
+    Doctor(doctor::DoctorArgs),
     /// Call the agent API: create, query or refund an order.
     Order {
         #[command(subcommand)]
@@ -82,6 +86,16 @@ fn main() -> ExitCode {
         Command::Encrypt { keys } => report(keys.load().and_then(|k| tools::encrypt_stdin(&k))),
         Command::Decrypt { keys } => report(keys.load().and_then(|k| tools::decrypt_stdin(&k))),
         Command::Validate { file, refund, json } => tools::validate_file(&file, refund, json),
+        Command::Doctor(args) => {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+            };
+            rt.block_on(doctor::run(args))
+        }
         Command::Order { action } => {
             let rt = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -28,7 +28,7 @@ struct RefusalRow {
     last_at: i64,
 }
 
-fn authorize(req: &Request, cfg: &Config) -> ApiResult<()> {
+pub(super) fn authorize(req: &Request, cfg: &Config) -> ApiResult<()> {
     let token = http::bearer(req).unwrap_or_default();
     if token.is_empty() || !secret_eq(&token, &cfg.admin_token) {
         log::warn("admin_unauthorized", json!({"path": req.path()}));

@@ -9,6 +9,7 @@ mod checkout;
 mod config;
 mod db;
 mod guard;
+mod health;
 mod http;
 mod log;
 mod mypay;
@@ -123,6 +124,10 @@ fn router(app: App) -> Router<'static, App> {
         .get_async("/admin/vouchers", |req, rc| async move {
             let App { cfg, db, .. } = &rc.data;
             respond(admin::list_vouchers(req, cfg, db).await)
+        })
+        .get_async("/admin/health", |req, rc| async move {
+            let App { cfg, db, .. } = &rc.data;
+            respond(health::health(req, &rc.env, cfg, db).await)
         })
         .post_async("/admin/reconcile", |req, rc| async move {
             let App { cfg, db, .. } = &rc.data;
@@ -239,6 +244,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         }
     };
     sync_clock(&cfg, &db).await;
+    health::record_cron(&db).await;
     if let Err(e) = orders::reconcile(&cfg, &db, None, 50).await {
         e.log();
         log::error("cron_failed", json!({"code": "internal_error"}));

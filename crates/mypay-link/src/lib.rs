@@ -17,6 +17,7 @@
 pub mod call;
 pub mod codes;
 pub mod crypto;
+pub mod deploy;
 pub mod envelope;
 pub mod form;
 pub mod lenient;
