@@ -132,12 +132,14 @@ for (const op of Object.keys(nodeCases)) {
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 const head = ['operation', 'mypay-edge (wasm) ops/s'];
 if (before) head.push('baseline build ops/s', 'this/baseline');
-head.push('Node (sample) ops/s', 'ratio wasm/node');
+head.push('Node (sample) ops/s', 'ratio wasm/node', 'goal');
+const GOAL = { encrypt: 0.5, decrypt: 0.5 };
 const rows = [head];
 for (const [op, r] of Object.entries(results)) {
   const row = [op, fmt(r.wasm)];
   if (before) row.push(fmt(r.before), `${(r.wasm / r.before).toFixed(2)}x`);
   row.push(fmt(r.node), `${(r.wasm / r.node).toFixed(2)}x`);
+  row.push(GOAL[op] ? `>= ${GOAL[op].toFixed(2)}x ${r.wasm / r.node >= GOAL[op] ? 'met' : 'SHORT'}` : '');
   rows.push(row);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
