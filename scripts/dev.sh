@@ -6,9 +6,10 @@
 #   4. starts the sandbox on 127.0.0.1:8788 (report URL: the Worker's /mypay/notify)
 #      and `wrangler dev` on 127.0.0.1:8787 (API + storefront, cron at
 #      /cdn-cgi/local/scheduled and /__scheduled).
-# Settings: every exported variable named in wrangler.toml's [vars] replaces that
-# var for this run (e.g. `ALLOWED_ORIGINS=http://localhost:5173 make dev`), and
-# every exported secret of SECRET_NAMES below replaces the one in .dev.vars.
+# Settings: every exported variable named in wrangler.toml's [vars] or in
+# OPTIONAL_VAR_NAMES below replaces that var for this run (e.g.
+# `ORDER_TTL_SECONDS=60 make dev`), and every exported secret of SECRET_NAMES
+# below replaces the one in .dev.vars.
 # An exported MYPAY_ENDPOINT (e.g. https://pay.usecase.cc/api/agent, MYPAY's real
 # test host) replaces the sandbox, which is then not started.
 # Ctrl-C (SIGINT) or SIGTERM stops everything it started, and waits for it.
@@ -25,6 +26,10 @@ export CI=${CI:-true} WRANGLER_SEND_METRICS=false
 # The Worker's secrets (`wrangler secret put` when deployed, .dev.vars here):
 # the one list of them that make dev passes on from the environment.
 SECRET_NAMES=(MYPAY_AGENT_KEY MYPAY_AGENT_KEY_NEXT ADMIN_TOKEN)
+# The Worker's optional vars (README's Configuration: they have defaults, so
+# wrangler.toml's [vars] need not name them): passed on like [vars] when exported.
+OPTIONAL_VAR_NAMES=(MYPAY_TIMEOUT_MS IDEMPOTENCY_RECLAIM_SECONDS ORDER_TTL_SECONDS
+  VOUCHER_HOLD_SECONDS PENDING_REVIEW_SECONDS TEST_CLOCK)
 
 DRY_RUN=0
 case "${1:-}" in
@@ -52,7 +57,7 @@ var_names() {
 ENDPOINT=${MYPAY_ENDPOINT:-}
 [ -n "$ENDPOINT" ] || ENDPOINT="http://127.0.0.1:$SANDBOX_PORT/api/agent"
 VAR_ARGS=(--var "MYPAY_ENDPOINT:$ENDPOINT" --var "STOREFRONT_URL:${STOREFRONT_URL:-$WORKER_URL}")
-for name in $(var_names); do
+for name in $(var_names; printf '%s\n' "${OPTIONAL_VAR_NAMES[@]}" | grep -vxF -f <(var_names)); do
   case "$name" in MYPAY_ENDPOINT | STOREFRONT_URL) continue ;; esac
   if value=$(printenv "$name"); then VAR_ARGS+=(--var "$name:$value"); fi
 done

@@ -139,11 +139,18 @@ out=$(dry)
 check "nothing exported: the sandbox endpoint and this worker's URL" \
   grep -qF -- "--var MYPAY_ENDPOINT:http://127.0.0.1:$((DEV_PORT + 1))/api/agent --var STOREFRONT_URL:http://127.0.0.1:$DEV_PORT " <<<"$out"
 check "nothing exported: .dev.vars alone (no --env-file)" bash -c '! grep -qF -- --env-file <<<"$1"' _ "$out"
+optional=$(sed -n '/^OPTIONAL_VAR_NAMES=(/,/)/p' scripts/dev.sh | tr -d '()' | sed 's/^OPTIONAL_VAR_NAMES=//')
+secrets=$(sed -n 's/^SECRET_NAMES=(\(.*\))$/\1/p' scripts/dev.sh)
+missing=""
+for name in $(grep -o '"[A-Z][A-Z0-9_]\{3,\}"' src/worker/config.rs | tr -d '"' | sort -u); do
+  grep -qw "$name" <<<"$vars $optional $secrets" || missing+=" $name"
+done
+check "every setting src/worker/config.rs reads is in [vars], OPTIONAL_VAR_NAMES or SECRET_NAMES${missing:+ (not:$missing)}" test -z "$missing"
 exports=()
-for name in $vars; do exports+=("$name=probe-$name-v"); done
+for name in $vars $optional; do exports+=("$name=probe-$name-v"); done
 out=$(dry "${exports[@]}" NOT_A_WRANGLER_VAR=probe-not)
-for name in $vars; do
-  check "exported [vars] $name reaches wrangler" grep -qF -- "--var $name:probe-$name-v" <<<"$out"
+for name in $vars $optional; do
+  check "exported $name reaches wrangler" grep -qF -- "--var $name:probe-$name-v" <<<"$out"
 done
 check "a name not in [vars] does not" bash -c '! grep -qF probe-not <<<"$1"' _ "$out"
 check "exported MYPAY_ENDPOINT: no sandbox" grep -qx "no sandbox" <<<"$out"
