@@ -71,7 +71,7 @@ exported_secrets=()
 for name in "${SECRET_NAMES[@]}"; do
   if value=$(printenv "$name"); then
     case "$value" in
-      *"'"* | *$'\n'*) log "$name contains a quote or a newline: put it in .dev.vars instead"; exit 2 ;;
+      *"'"* | *\\* | *$'\n'*) log "$name contains a quote, a backslash or a newline: put it in .dev.vars instead"; exit 2 ;;
     esac
     exported_secrets+=("$name")
   fi
@@ -136,7 +136,11 @@ if [ ${#exported_secrets[@]} -gt 0 ]; then
   mkdir -p "$(dirname "$SECRETS_FILE")"
   (
     umask 077
-    for name in "${exported_secrets[@]}"; do printf "%s='%s'\n" "$name" "$(printenv "$name")"; done >"$SECRETS_FILE"
+    # wrangler reads it with dotenv and then expands $NAME: \$ keeps a $.
+    for name in "${exported_secrets[@]}"; do
+      value=$(printenv "$name")
+      printf "%s='%s'\n" "$name" "${value//\$/\\\$}"
+    done >"$SECRETS_FILE"
   )
   log "secrets from the environment: ${exported_secrets[*]}"
 fi

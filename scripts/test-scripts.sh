@@ -159,6 +159,8 @@ check "exported secrets are named" grep -qx "secret ADMIN_TOKEN (from the enviro
 check "... both" grep -qx "secret MYPAY_AGENT_KEY_NEXT (from the environment)" <<<"$out"
 check "... and go through an env file after .dev.vars" grep -qF -- "--env-file .dev.vars --env-file $ROOT/build/dev/secrets.env" <<<"$out"
 check "... never on the command line" bash -c '! grep -qF probe-secret <<<"$1"' _ "$out"
+check "a secret with a quote is refused (it belongs in .dev.vars)" bash -c '! "$@" >/dev/null 2>&1' _ \
+  env WORKER_PORT="$DEV_PORT" ADMIN_TOKEN="it's-a-token-1234" scripts/dev.sh --dry-run
 
 # ---------------------------------------------------- 3. dev.sh for real
 if [ "${SKIP_DEV_RUN:-0}" = 1 ]; then
