@@ -13,7 +13,8 @@
 # An exported MYPAY_ENDPOINT (e.g. https://pay.usecase.cc/api/agent, MYPAY's real
 # test host) replaces the sandbox, which is then not started.
 # Ctrl-C (SIGINT) or SIGTERM stops everything it started, and waits for it.
-# Env: WORKER_PORT (8787), SANDBOX_PORT (8788), SANDBOX_TLS_PORT (8789).
+# Env: WORKER_PORT (8787), SANDBOX_PORT (8788), SANDBOX_TLS_PORT (8789);
+# MYPAY_DEV_NO_SETSID=1 starts the children as on macOS (scripts/test-scripts.sh).
 # `scripts/dev.sh --dry-run` prints what the worker would get (secret values
 # masked) and starts nothing.
 set -euo pipefail
@@ -108,9 +109,16 @@ if [ ! -f .dev.vars ]; then
   } >.dev.vars
 fi
 
-# Each child runs in its own session (setsid), so that a terminal's Ctrl-C does
-# not reach it before this script's trap; the trap stops each whole process
-# group (wrangler with its workerd, the sandbox), waits, and kills what is left.
+# Each child runs in a process group of its own (setsid; macOS has no setsid
+# command: bash's job control does the same there), so that a terminal's Ctrl-C
+# does not reach it before this script's trap; the trap stops each whole
+# process group (wrangler with its workerd, the sandbox), waits, and kills what
+# is left.
+if [ "${MYPAY_DEV_NO_SETSID:-0}" != 1 ] && command -v setsid >/dev/null 2>&1; then
+  start_group() { setsid "$@" </dev/null & }
+else
+  start_group() { set -m; "$@" </dev/null & set +m; }
+fi
 PIDS=()
 cleanup() {
   local rc=$? pid alive
@@ -147,15 +155,15 @@ fi
 
 if [ -z "${MYPAY_ENDPOINT:-}" ]; then
   log "sandbox on http://127.0.0.1:$SANDBOX_PORT (https on $SANDBOX_TLS_PORT)"
-  setsid target/release/mypay sandbox --port "$SANDBOX_PORT" --tls-port "$SANDBOX_TLS_PORT" \
-    --notify-url "$WORKER_URL/mypay/notify" </dev/null &
+  start_group target/release/mypay sandbox --port "$SANDBOX_PORT" --tls-port "$SANDBOX_TLS_PORT" \
+    --notify-url "$WORKER_URL/mypay/notify"
   PIDS+=($!)
 else
   log "using MYPAY at $MYPAY_ENDPOINT (no sandbox); set the report URL in MYPAY's admin panel to a public URL of this worker"
 fi
 
 log "wrangler dev on $WORKER_URL (MYPAY_ENDPOINT=$ENDPOINT)"
-setsid "$ROOT/node_modules/.bin/wrangler" "${WRANGLER_ARGS[@]}" ${SECRET_ARGS[@]+"${SECRET_ARGS[@]}"} </dev/null &
+start_group "$ROOT/node_modules/.bin/wrangler" "${WRANGLER_ARGS[@]}" ${SECRET_ARGS[@]+"${SECRET_ARGS[@]}"}
 PIDS+=($!)
 
 log "ready soon: storefront $WORKER_URL/  ·  sandbox http://127.0.0.1:$SANDBOX_PORT/sandbox  ·  cron: curl $WORKER_URL/cdn-cgi/local/scheduled  ·  Ctrl-C stops"

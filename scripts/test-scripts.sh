@@ -11,7 +11,8 @@
 #      ALLOWED_ORIGINS and ADMIN_TOKEN reach the worker, cron answers at
 #      /cdn-cgi/local/scheduled and /__scheduled; then SIGTERM (to its pid, as a
 #      process manager sends it) and, in a second run, SIGINT (to its process
-#      group, as Ctrl-C does) stop every process it started and free the ports.
+#      group, as Ctrl-C does) stop every process it started and free the ports;
+#      once more with the children started as on macOS (no setsid command).
 # Env: DEV_PORT (24010), SKIP_DEV_RUN=1 leaves out part 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -182,14 +183,15 @@ tree_of() {
 }
 session_members() { ps -eo pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'; }
 
-# dev_run SIGNAL: start dev.sh, check it, send SIGNAL, check everything is gone.
+# dev_run SIGNAL [no-setsid]: start dev.sh, check it, send SIGNAL, check everything is gone.
 dev_run() {
-  local sig=$1 started=$SECONDS pids sids code admin_file origin_hdr alive p t
+  local sig=$1 no_setsid=0 started=$SECONDS pids sids code admin_file origin_hdr alive p t
   admin_token='probe-$HOME-admin-token-1234'
-  echo "== scripts/dev.sh for real, stopped with SIG$sig"
+  [ "${2:-}" = no-setsid ] && no_setsid=1
+  echo "== scripts/dev.sh for real, stopped with SIG$sig$([ $no_setsid = 1 ] && echo ", children started as on macOS (no setsid)")"
   set -m # its own process group, and SIGINT not ignored (as in a terminal)
   env -u MYPAY_ENDPOINT -u STOREFRONT_URL WORKER_PORT="$DEV_PORT" SANDBOX_PORT="${PORTS[1]}" SANDBOX_TLS_PORT="${PORTS[2]}" \
-    ALLOWED_ORIGINS="http://override.test" ADMIN_TOKEN="$admin_token" \
+    ALLOWED_ORIGINS="http://override.test" ADMIN_TOKEN="$admin_token" MYPAY_DEV_NO_SETSID=$no_setsid \
     scripts/dev.sh >"$TMP/dev-$sig.log" 2>&1 &
   DEV_PID=$!
   set +m
@@ -205,7 +207,7 @@ dev_run() {
     sleep 0.2
   done
 
-  if [ "$sig" = TERM ]; then
+  if [ "$sig" = TERM ] && [ "$no_setsid" = 0 ]; then
     origin_hdr=$(curl -s -o /dev/null -D - -H 'Origin: http://override.test' "$W/api/products" | tr -d '\r' | grep -i '^access-control-allow-origin:' || true)
     check "exported ALLOWED_ORIGINS reaches the worker (CORS for http://override.test)" \
       test "${origin_hdr,,}" = "access-control-allow-origin: http://override.test"
@@ -250,6 +252,7 @@ dev_run() {
 }
 dev_run TERM
 dev_run INT
+dev_run TERM no-setsid
 
 echo "test-scripts: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]
