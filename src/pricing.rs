@@ -511,7 +511,7 @@ pub fn is_tax_id(s: &str) -> bool {
             p / 10 + p % 10
         })
         .sum();
-    sum % 5 == 0 || (b[6] == b'7' && (sum + 1) % 5 == 0)
+    sum.is_multiple_of(5) || (b[6] == b'7' && (sum + 1).is_multiple_of(5))
 }
 
 impl InvoiceChoice {

@@ -22,10 +22,19 @@ root=$(cd "$here/../.." && pwd)
 api_text=${MYPAY_API_TEXT:-$root/docs/reference/mypay-link-agent-voucher-api.txt}
 [ -f "${api_text:-}" ] || { echo "samples: API text not found (set MYPAY_API_TEXT)" >&2; exit 2; }
 
-for tool in python3 php node curl; do
+for tool in php node curl; do
   command -v "$tool" >/dev/null || { echo "samples: $tool is missing (scripts/setup.sh samples)" >&2; exit 2; }
 done
-python3 -c 'import Crypto, requests' 2>/dev/null || { echo "samples: python3 needs pycryptodome and requests (scripts/setup.sh samples)" >&2; exit 2; }
+# The Python with the sample's libraries (pycryptodome's `Crypto`, requests):
+# MYPAY_PYTHON, else the python3 on PATH, else the venv that scripts/setup.sh
+# samples makes under build/ where the python3 on PATH lacks them.
+python=${MYPAY_PYTHON:-}
+if [ -z "$python" ]; then
+  for candidate in python3 "$root/build/samples-venv/bin/python"; do
+    if "$candidate" -c 'import Crypto.Cipher.AES, requests' 2>/dev/null; then python=$candidate; break; fi
+  done
+fi
+[ -n "$python" ] || { echo "samples: no python3 with pycryptodome and requests (scripts/setup.sh samples)" >&2; exit 2; }
 php -r 'exit(function_exists("curl_init") ? 0 : 1);' || { echo "samples: php needs the curl extension (php-curl)" >&2; exit 2; }
 
 if [ -z "${MYPAY_BIN:-}" ]; then
@@ -82,7 +91,7 @@ run_sample() {
   esac
   "$here/extract.sh" "$api_text" "$lang" "$n" "$url" >"$file" 2>>"$work/extract.log"
   case "$lang" in
-    python) python3 "$file" ;;
+    python) "$python" "$file" ;;
     php)    php "$file" ;;
     node)   node "$file" ;;
   esac
@@ -91,7 +100,7 @@ run_sample() {
 # check NAME KIND OUTPUT: KIND is orders|query|refund_ok|refund_again|forbidden
 check() {
   local name=$1 kind=$2 out=$3
-  if python3 - "$kind" "$out" <<'PY'
+  if "$python" - "$kind" "$out" <<'PY'
 import json, sys
 kind, out = sys.argv[1], sys.argv[2]
 if kind == "forbidden":
@@ -148,7 +157,7 @@ run_language python json
 run_language php json
 run_language node json
 # The Node sample posts JSON with chunked transfer encoding: the sandbox saw it so.
-if curl -fsS -A samples-run "$http_base/sandbox/requests" | python3 -c '
+if curl -fsS -A samples-run "$http_base/sandbox/requests" | "$python" -c '
 import json, sys
 reqs = json.load(sys.stdin)
 node = [r for r in reqs if (r.get("content_type") or "").startswith("application/json")]
@@ -156,7 +165,7 @@ sys.exit(0 if node and all(r.get("chunked") for r in node) and all(r.get("user_a
 then pass "node requests arrived as chunked JSON without a User-Agent"; else fail "node requests were not chunked JSON"; fi
 
 echo "== the agent key never appears in the sandbox's output or logs"
-key=$(python3 - "$api_text" <<'PY'
+key=$("$python" - "$api_text" <<'PY'
 import re, sys
 m = re.search(r'agentKey = "([^"]+)"', open(sys.argv[1], encoding="utf-8").read())
 print(m.group(1) if m else "")
