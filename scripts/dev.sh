@@ -26,11 +26,12 @@ export CI=${CI:-true} WRANGLER_SEND_METRICS=false
 
 # The Worker's secrets (`wrangler secret put` when deployed, .dev.vars here):
 # the one list of them that make dev passes on from the environment.
-SECRET_NAMES=(MYPAY_AGENT_KEY MYPAY_AGENT_KEY_NEXT ADMIN_TOKEN)
+SECRET_NAMES=(MYPAY_AGENT_KEY MYPAY_AGENT_KEY_NEXT ADMIN_TOKEN TURNSTILE_SECRET_KEY)
 # The Worker's optional vars (README's Configuration: they have defaults, so
 # wrangler.toml's [vars] need not name them): passed on like [vars] when exported.
 OPTIONAL_VAR_NAMES=(MYPAY_TIMEOUT_MS IDEMPOTENCY_RECLAIM_SECONDS ORDER_TTL_SECONDS
-  VOUCHER_HOLD_SECONDS PENDING_REVIEW_SECONDS TEST_CLOCK)
+  VOUCHER_HOLD_SECONDS PENDING_REVIEW_SECONDS TEST_CLOCK TURNSTILE_SITE_KEY TURNSTILE_VERIFY_URL
+  MYPAY_AGENT_KEY_ISSUED)
 
 DRY_RUN=0
 case "${1:-}" in
