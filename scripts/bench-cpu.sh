@@ -5,6 +5,7 @@
 #    against the real sandbox (scripts/bench-cpu.mjs);
 #  - the upload size (`wrangler deploy --dry-run`): the Worker beside bench/hello-rs
 #    (a hello Worker with aes, cbc, serde, D1 and fetch, built the same way);
+#    and where the Worker's code goes, by crate and by function (scripts/bench-size-profile.mjs);
 #  - cold start: compiling and instantiating the Worker's wasm in V8 (Node 22).
 # Env: BENCH_PORT (19787: worker; +1 sandbox; +2 baseline), KEEP=1 keeps the temp dir.
 set -euo pipefail
@@ -96,6 +97,9 @@ read -r HELLO_RAW HELLO_GZ <<<"$(cd bench/hello-rs && upload wrangler.toml "$TMP
 printf 'Worker upload            mypay-edge          hello baseline      goal\n'
 printf '  raw / gzip            %7s / %6s KiB  %7s / %6s KiB  ≤ 200 KiB gzip %s\n' "$OURS_RAW" "$OURS_GZ" "$HELLO_RAW" "$HELLO_GZ" \
   "$(awk -v g="$OURS_GZ" 'BEGIN { print (g <= 200 ? "met" : "SHORT") }')"
+
+echo
+"$NODE" scripts/bench-size-profile.mjs "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/mypay_edge.wasm"
 
 echo
 "$NODE" scripts/bench-coldstart.mjs build/index_bg.wasm
