@@ -4,33 +4,19 @@
 // crate, and the largest functions. Part of `make bench`'s size row.
 // Usage: node scripts/bench-size-profile.mjs [FILE.wasm] [TOP]
 import { readFileSync } from 'node:fs';
+import * as wasm from './wasm-sections.mjs';
 
 const file = process.argv[2] ?? 'target/wasm32-unknown-unknown/release/mypay_edge.wasm';
 const TOP = Number(process.argv[3] ?? 12);
 const b = readFileSync(file);
 
-function leb(i) {
-  let v = 0;
-  let shift = 0;
-  for (;;) {
-    const x = b[i++];
-    v += (x & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (x < 0x80) return [v, i];
-  }
-}
-const str = (i) => {
-  const [len, at] = leb(i);
-  return [b.subarray(at, at + len).toString('utf8'), at + len];
-};
+const leb = (i) => wasm.leb(b, i);
+const str = (i) => wasm.name(b, i);
 
 let importedFunctions = 0;
-let sizes = [];
+const sizes = [];
 const names = new Map();
-for (let i = 8; i < b.length; ) {
-  const id = b[i];
-  const [size, body] = leb(i + 1);
-  const end = body + size;
+for (const { id, body, end, custom } of wasm.sections(b)) {
   if (id === 2) {
     let [n, j] = leb(body);
     for (; n > 0; n--) {
@@ -50,27 +36,23 @@ for (let i = 8; i < b.length; ) {
       sizes.push(len + (at - j));
       j = at + len;
     }
-  } else if (id === 0) {
-    const [name, j0] = str(body);
-    if (name === 'name') {
-      for (let j = j0; j < end; ) {
-        const sub = b[j];
-        const [len, at] = leb(j + 1);
-        if (sub === 1) {
-          let [n, k] = leb(at);
-          for (; n > 0; n--) {
-            let idx;
-            [idx, k] = leb(k);
-            let nm;
-            [nm, k] = str(k);
-            names.set(idx, nm);
-          }
+  } else if (custom === 'name') {
+    for (let j = str(body)[1]; j < end; ) {
+      const sub = b[j];
+      const [len, at] = leb(j + 1);
+      if (sub === 1) {
+        let [n, k] = leb(at);
+        for (; n > 0; n--) {
+          let idx;
+          [idx, k] = leb(k);
+          let nm;
+          [nm, k] = str(k);
+          names.set(idx, nm);
         }
-        j = at + len;
       }
+      j = at + len;
     }
   }
-  i = end;
 }
 
 /** The crate a (mangled) Rust symbol belongs to. */
