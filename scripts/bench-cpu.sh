@@ -60,7 +60,7 @@ BASE_WRANGLER=$!
 wait_for() { # url pid
   local deadline=$((SECONDS + 180))
   until curl -sf -o /dev/null -A mypay-edge-bench "$1"; do
-    kill -0 "$2" 2>/dev/null || { tail -30 "$TMP"/*.log >&2; die "$1: its server exited"; }
+    kill -0 "$2" 2>/dev/null || { tail -n 30 "$TMP"/*.log >&2; die "$1: its server exited"; }
     [ $SECONDS -lt $deadline ] || die "$1 did not answer"
     sleep 0.3
   done
@@ -90,10 +90,12 @@ upload() { # config outdir → "raw gzip" in KiB as wrangler reports them
   wrangler deploy --dry-run -c "$1" --outdir "$2" 2>&1 | sed -n 's/.*Total Upload: \([0-9.]*\) KiB \/ gzip: \([0-9.]*\) KiB.*/\1 \2/p' | tail -1
 }
 read -r OURS_RAW OURS_GZ <<<"$(upload wrangler.toml "$TMP/dry-ours")"
-( cd bench/hello-rs && CARGO_TARGET_DIR="$ROOT/target/bench-hello" WASM_BINDGEN_BIN=$(command -v wasm-bindgen) \
-    WASM_OPT_BIN="$ROOT/node_modules/binaryen/bin/wasm-opt" worker-build --release >"$TMP/hello-build.log" 2>&1 ) ||
-  { tail -20 "$TMP/hello-build.log" >&2; die "bench/hello-rs did not build"; }
-read -r HELLO_RAW HELLO_GZ <<<"$(cd bench/hello-rs && upload wrangler.toml "$TMP/dry-hello")"
+# The hello Worker's build (its wrangler.toml [build]) with the same tools.
+export WASM_BINDGEN_BIN=${WASM_BINDGEN_BIN:-$(command -v wasm-bindgen)}
+export WASM_OPT_BIN=${WASM_OPT_BIN:-$ROOT/node_modules/binaryen/bin/wasm-opt}
+export ESBUILD_BIN=${ESBUILD_BIN:-$(ls "$ROOT"/node_modules/@esbuild/*/bin/esbuild 2>/dev/null | head -n 1)}
+read -r HELLO_RAW HELLO_GZ <<<"$(cd bench/hello-rs && CARGO_TARGET_DIR="$ROOT/target/bench-hello" upload wrangler.toml "$TMP/dry-hello")"
+[ -n "$HELLO_GZ" ] || die "bench/hello-rs: wrangler deploy --dry-run failed"
 printf 'Worker upload            mypay-edge          hello baseline      goal\n'
 printf '  raw / gzip            %7s / %6s KiB  %7s / %6s KiB  ≤ 200 KiB gzip %s\n' "$OURS_RAW" "$OURS_GZ" "$HELLO_RAW" "$HELLO_GZ" \
   "$(awk -v g="$OURS_GZ" 'BEGIN { print (g <= 200 ? "met" : "SHORT") }')"
