@@ -45,13 +45,13 @@ done
 
 setsid target/release/mypay sandbox --port "$SANDBOX_PORT" --in-memory >"$TMP/sandbox.log" 2>&1 &
 PIDS+=($!)
-setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$PORT" --local --persist-to "$TMP/ours" \
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$PORT" --inspector-port "$((PORT + 10))" --local --persist-to "$TMP/ours" \
   --env-file "$TMP/bench.env" --var "MYPAY_ENDPOINT:http://127.0.0.1:$SANDBOX_PORT/api/agent" \
   --var "STOREFRONT_URL:http://127.0.0.1:$PORT" --show-interactive-dev-session=false --live-reload=false \
   </dev/null >"$TMP/ours.log" 2>&1 &
 PIDS+=($!)
 OURS_WRANGLER=$!
-setsid "$ROOT/node_modules/.bin/wrangler" dev -c bench/js-worker/wrangler.toml --ip 127.0.0.1 --port "$BASE_PORT" --local \
+setsid "$ROOT/node_modules/.bin/wrangler" dev -c bench/js-worker/wrangler.toml --ip 127.0.0.1 --port "$BASE_PORT" --inspector-port "$((PORT + 12))" --local \
   --persist-to "$TMP/base" --env-file "$TMP/bench.env" --var "MYPAY_ENDPOINT:http://127.0.0.1:$SANDBOX_PORT/api/agent" \
   --show-interactive-dev-session=false --live-reload=false </dev/null >"$TMP/base.log" 2>&1 &
 PIDS+=($!)
@@ -87,7 +87,7 @@ OURS_URL="http://127.0.0.1:$PORT" BASE_URL="http://127.0.0.1:$BASE_PORT" \
 echo
 log "upload sizes (wrangler deploy --dry-run)"
 upload() { # config outdir → "raw gzip" in KiB as wrangler reports them
-  wrangler deploy --dry-run -c "$1" --outdir "$2" 2>&1 | sed -n 's/.*Total Upload: \([0-9.]*\) KiB \/ gzip: \([0-9.]*\) KiB.*/\1 \2/p' | tail -1
+  wrangler deploy --dry-run -c "$1" --outdir "$2" 2>&1 | sed -n 's/.*Total Upload: \([0-9.]*\) KiB \/ gzip: \([0-9.]*\) KiB.*/\1 \2/p' | tail -n 1
 }
 read -r OURS_RAW OURS_GZ <<<"$(upload wrangler.toml "$TMP/dry-ours")"
 # The hello Worker's build (its wrangler.toml [build]) with the same tools.

@@ -103,7 +103,7 @@ EOV
 wait_for() { # url name seconds pid
   local deadline=$((SECONDS + $3))
   until curl -sf -o /dev/null -A mypay-edge-chaos "$1"; do
-    kill -0 "$4" 2>/dev/null || { tail -30 "$TMP"/*.log >&2; die "$2 exited early"; }
+    kill -0 "$4" 2>/dev/null || { tail -n 30 "$TMP"/*.log >&2; die "$2 exited early"; }
     [ $SECONDS -lt $deadline ] || die "$2 did not answer $1 within $3 s"
     sleep 0.3
   done
@@ -115,9 +115,9 @@ start_stack() {
   local state="$TMP/state$STACK"
   log "fresh local D1 ($state): migrations + seed"
   wrangler d1 migrations apply DB --local -c "$TMP/wrangler.toml" --persist-to "$state" >>"$TMP/d1.log" 2>&1 ||
-    { tail -40 "$TMP/d1.log" >&2; die "migrations failed"; }
+    { tail -n 40 "$TMP/d1.log" >&2; die "migrations failed"; }
   wrangler d1 execute DB --local -c "$TMP/wrangler.toml" --persist-to "$state" --file seed/dev.sql >>"$TMP/d1.log" 2>&1 ||
-    { tail -40 "$TMP/d1.log" >&2; die "seed failed"; }
+    { tail -n 40 "$TMP/d1.log" >&2; die "seed failed"; }
 
   log "sandbox on $SANDBOX_URL"
   setsid target/release/mypay sandbox --port "$SANDBOX_PORT" --in-memory \

@@ -68,11 +68,11 @@ dry_run() {
   local name=$1; shift
   local out="$TMP/$name" total gzip
   if ! "$ROOT/node_modules/.bin/wrangler" deploy --dry-run --outdir "$out" "$@" </dev/null >"$TMP/$name.log" 2>&1; then
-    fail "$name: wrangler deploy --dry-run failed"; tail -20 "$TMP/$name.log"; return
+    fail "$name: wrangler deploy --dry-run failed"; tail -n 20 "$TMP/$name.log"; return
   fi
   # "Total Upload: 612.34 KiB / gzip: 201.23 KiB"
-  read -r total gzip < <(sed -n 's/.*Total Upload: \([0-9.]*\) KiB \/ gzip: \([0-9.]*\) KiB.*/\1 \2/p' "$TMP/$name.log" | tail -1)
-  if [ -z "${gzip:-}" ]; then fail "$name: no 'Total Upload' line"; tail -20 "$TMP/$name.log"; return; fi
+  read -r total gzip < <(sed -n 's/.*Total Upload: \([0-9.]*\) KiB \/ gzip: \([0-9.]*\) KiB.*/\1 \2/p' "$TMP/$name.log" | tail -n 1)
+  if [ -z "${gzip:-}" ]; then fail "$name: no 'Total Upload' line"; tail -n 20 "$TMP/$name.log"; return; fi
   if awk -v g="$gzip" -v l="$FREE_LIMIT_KIB" 'BEGIN { exit !(g + 0 > 0 && g + 0 <= l) }'; then
     pass "$name: $total KiB, $gzip KiB gzip (limit $FREE_LIMIT_KIB KiB gzip on the free plan, $PAID_LIMIT_KIB KiB paid)"
   else

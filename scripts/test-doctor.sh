@@ -74,7 +74,7 @@ ISSUED=$("$NODE_DIR/node" -e 'console.log(new Date(Date.now() - 30 * 864e5).toIS
 
 log "fresh local D1 with the migrations"
 wrangler d1 migrations apply DB --local --persist-to "$TMP/state" >"$TMP/d1.log" 2>&1 || { cat "$TMP/d1.log" >&2; die "migrations failed"; }
-NEWEST=$(find migrations -maxdepth 1 -name '*.sql' -exec basename {} \; | sort | tail -1)
+NEWEST=$(find migrations -maxdepth 1 -name '*.sql' -exec basename {} \; | sort | tail -n 1)
 wrangler d1 migrations apply DB --local --persist-to "$TMP/state-stale" >>"$TMP/d1.log" 2>&1 || die "migrations failed"
 wrangler d1 execute DB --local --persist-to "$TMP/state-stale" \
   --command "DELETE FROM d1_migrations WHERE name = '$NEWEST'" >>"$TMP/d1.log" 2>&1 || die "could not unrecord $NEWEST"
@@ -85,7 +85,7 @@ setsid "$MYPAY" sandbox --port "$((PORT + 1))" --in-memory --notify-url "$WORKER
 PIDS+=($!)
 
 log "healthy Worker on $WORKER_URL, broken Worker on $BROKEN_URL"
-setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$PORT" --local \
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$PORT" --inspector-port "$((PORT + 10))" --local \
   --persist-to "$TMP/state" --env-file "$TMP/good.env" \
   --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$WORKER_URL/shop/" \
   --var "ALLOWED_ORIGINS:http://localhost:$PORT,$WORKER_URL" --var "MYPAY_TIMEOUT_MS:2000" \
@@ -93,14 +93,14 @@ setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$PORT" --lo
   --show-interactive-dev-session=false --live-reload=false \
   </dev/null >"$TMP/wrangler.log" 2>&1 &
 PIDS+=($!)
-setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$((PORT + 2))" --local \
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$((PORT + 2))" --inspector-port "$((PORT + 12))" --local \
   --persist-to "$TMP/state-bare" --env-file "$TMP/broken.env" \
   --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$BROKEN_URL" \
   --var "ALLOWED_ORIGINS:https://elsewhere.example" --var "MYPAY_TIMEOUT_MS:2000" \
   --show-interactive-dev-session=false --live-reload=false \
   </dev/null >"$TMP/wrangler-broken.log" 2>&1 &
 PIDS+=($!)
-setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$((PORT + 4))" --local \
+setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$((PORT + 4))" --inspector-port "$((PORT + 14))" --local \
   --persist-to "$TMP/state-stale" --env-file "$TMP/good.env" \
   --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" --var "STOREFRONT_URL:$STALE_URL" \
   --var "ALLOWED_ORIGINS:$STALE_URL" --var "MYPAY_TIMEOUT_MS:2000" --var "MYPAY_AGENT_KEY_ISSUED:$ISSUED" \
@@ -111,7 +111,7 @@ PIDS+=($!)
 wait_for() { # url name seconds pid: any HTTP answer
   local deadline=$((SECONDS + $3)) code
   until code=$(curl -s -o /dev/null -w '%{http_code}' -A mypay-edge-tests "$1") && [ "$code" != 000 ]; do
-    kill -0 "$4" 2>/dev/null || { tail -30 "$TMP"/*.log >&2; die "$2 exited early"; }
+    kill -0 "$4" 2>/dev/null || { tail -n 30 "$TMP"/*.log >&2; die "$2 exited early"; }
     [ $SECONDS -lt $deadline ] || die "$2 did not answer $1 within $3 s"
     sleep 0.3
   done

@@ -197,7 +197,7 @@ dev_run() {
   set +m
   until code=$(curl -s -o /dev/null -w '%{http_code}' "$W/") && [ "$code" = 200 ]; do
     if ! kill -0 "$DEV_PID" 2>/dev/null || [ $((SECONDS - started)) -gt 300 ]; then
-      fail "dev.sh did not serve the storefront"; tail -30 "$TMP/dev-$sig.log"; return
+      fail "dev.sh did not serve the storefront"; tail -n 30 "$TMP/dev-$sig.log"; return
     fi
     sleep 0.5
   done

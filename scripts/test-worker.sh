@@ -143,7 +143,7 @@ TURNSTILE_PID=$!
 wait_for() { # url name seconds pid
   local deadline=$((SECONDS + $3))
   until curl -sf -o /dev/null -A mypay-edge-tests "$1"; do
-    kill -0 "$4" 2>/dev/null || { tail -30 "$TMP"/*.log >&2; die "$2 exited early"; }
+    kill -0 "$4" 2>/dev/null || { tail -n 30 "$TMP"/*.log >&2; die "$2 exited early"; }
     [ $SECONDS -lt $deadline ] || die "$2 did not answer $1 within $3 s"
     sleep 0.3
   done
