@@ -40,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CALLER_DIR = process.cwd();
 process.chdir(ROOT);
 const TEST_KEY = '2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG'; // the API text's published test key
 const OLD_KEY = randomBytes(16).toString('hex');
@@ -261,7 +262,7 @@ async function checkUp(w) {
 /** A worker started with a bad configuration answers every request 500
  *  config_error naming the variable (never its value), keeps answering,
  *  and logs a config_error line. */
-async function expectConfigError(w, setting) {
+async function expectConfigError(w, setting, secrets) {
   for (const attempt of [1, 2]) {
     const r = await get(`${w.url}/api/products`);
     let code;
@@ -269,6 +270,7 @@ async function expectConfigError(w, setting) {
     if (r.status !== 500 || code !== 'config_error' || !r.text.includes(setting)) {
       die(`expected 500 config_error naming ${setting} (request ${attempt}), got ${r.status} ${r.text}`);
     }
+    if (Object.values(secrets).some((v) => r.text.includes(v))) die(`the ${setting} config_error answer shows a secret`);
   }
   await w.waitForLog(/"event":"config_error"/).catch(() => die(`no config_error log line from the ${setting} check`));
   log(`config_error naming ${setting}: ok`);
@@ -363,7 +365,7 @@ async function main() {
     }),
     ...Object.entries(configErrors).map(async ([setting, spec]) => {
       const w = await startWorker(`conf-${setting}`, spec);
-      await expectConfigError(w, setting);
+      await expectConfigError(w, setting, spec.secrets);
       workers.splice(workers.indexOf(w.worker), 1);
       await w.worker.dispose();
     }),
@@ -382,7 +384,7 @@ async function main() {
     return runNode([join(ROOT, 'scripts/bench-worker.mjs')], { WORKER_URL: up.main.url, SANDBOX_URL: sandboxUrl });
   }
 
-  const files = process.argv.slice(2);
+  const files = process.argv.slice(2).map((f) => resolve(CALLER_DIR, f));
   const patterns = files.length ? files : (process.env.TEST_FILES ?? 'tests/worker/*.test.mjs').split(/\s+/).filter(Boolean);
   const code = await runNode(['--test', '--test-reporter=spec', '--test-concurrency=1', ...patterns], {
     WORKER_URL: up.main.url,
