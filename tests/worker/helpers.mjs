@@ -1,6 +1,9 @@
 // Shared helpers for the Worker's integration tests (node:test, Node 22).
-// scripts/test-worker.sh starts the real sandbox and `wrangler dev` and sets:
-//   WORKER_URL, SANDBOX_URL, ADMIN_TOKEN
+// tests/worker/harness.mjs (run by scripts/test-worker.sh) starts the real
+// sandbox and the Worker instances through wrangler's API, on ports it learns
+// as they start, and passes their URLs in the environment:
+//   WORKER_URL, SANDBOX_URL, ADMIN_TOKEN (and EXPIRY_WORKER_URL,
+//   ROTATION_WORKER_URL, TURNSTILE_WORKER_URL, SITEVERIFY_URL for the files that need them)
 import assert from 'node:assert/strict';
 import { clientHeaders } from '../support/client.mjs';
 

@@ -7,7 +7,8 @@
 // and, like siteverify, refuses a request without a secret or a response
 // (missing-input-secret / missing-input-response) and any other secret
 // (invalid-input-secret). It takes siteverify's form or JSON bodies.
-// Usage: node siteverify.mjs PORT   (prints "listening" when ready)
+// Usage: node siteverify.mjs [PORT]   (0 or none: any free port; prints
+// "listening on http://127.0.0.1:PORT" when ready)
 import { createServer } from 'node:http';
 
 const port = Number(process.argv[2] ?? 0);
@@ -46,4 +47,6 @@ createServer((req, res) => {
       : verdict;
     reply(200, ok);
   });
-}).listen(port, '127.0.0.1', () => console.log('listening'));
+}).listen(port, '127.0.0.1', function () {
+  console.log(`listening on http://127.0.0.1:${this.address().port}`);
+});
