@@ -2,7 +2,8 @@
 # The CPU and size rows of `make bench`, each beside its baseline from the same run:
 #  - workerd CPU per request: the Worker and bench/js-worker (plain JS, the same D1
 #    work and MYPAY call), each under its own `wrangler dev` with a fresh local D1,
-#    against the real sandbox (scripts/bench-cpu.mjs);
+#    against the real sandbox (scripts/bench-cpu.mjs); ours with production's
+#    LOG_LEVEL=warn (each info line costs CPU: make dev logs at info);
 #  - the upload size (`wrangler deploy --dry-run`): the Worker beside bench/hello-rs
 #    (a hello Worker with aes, cbc, serde, D1 and fetch, built the same way);
 #    and where the Worker's code goes, by crate and by function (scripts/bench-size-profile.mjs);
@@ -47,7 +48,7 @@ setsid target/release/mypay sandbox --port "$SANDBOX_PORT" --in-memory >"$TMP/sa
 PIDS+=($!)
 setsid "$ROOT/node_modules/.bin/wrangler" dev --ip 127.0.0.1 --port "$PORT" --inspector-port "$((PORT + 10))" --local --persist-to "$TMP/ours" \
   --env-file "$TMP/bench.env" --var "MYPAY_ENDPOINT:http://127.0.0.1:$SANDBOX_PORT/api/agent" \
-  --var "STOREFRONT_URL:http://127.0.0.1:$PORT" --show-interactive-dev-session=false --live-reload=false \
+  --var "STOREFRONT_URL:http://127.0.0.1:$PORT" --var "LOG_LEVEL:warn" --show-interactive-dev-session=false --live-reload=false \
   </dev/null >"$TMP/ours.log" 2>&1 &
 PIDS+=($!)
 OURS_WRANGLER=$!

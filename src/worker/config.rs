@@ -41,6 +41,9 @@ pub struct Config {
     /// Cloudflare Turnstile on checkout, when `TURNSTILE_SITE_KEY` and the
     /// secret `TURNSTILE_SECRET_KEY` are both set.
     pub turnstile: Option<Turnstile>,
+    /// `LOG_LEVEL`: `info` writes a line per checkout, MYPAY call, report
+    /// and transition; `warn` (the default) only warnings and errors.
+    pub log_info: bool,
 }
 
 /// Turnstile's keys and where tokens are checked.
@@ -295,7 +298,18 @@ impl Config {
                 })
             }
         };
+        let log_info = match text(env, "LOG_LEVEL", false)?.as_deref() {
+            None | Some("warn") => false,
+            Some("info") => true,
+            Some(_) => {
+                return Err(ConfigError {
+                    name: "LOG_LEVEL",
+                    problem: "must be info or warn",
+                })
+            }
+        };
         Ok(Self {
+            log_info,
             turnstile,
             timeout_ms,
             idempotency_reclaim_secs,

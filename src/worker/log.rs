@@ -3,6 +3,17 @@
 //! MYPAY's per-order `key`, or a shopper's personal data.
 
 use serde_json::{json, Map, Value};
+use std::cell::Cell;
+
+thread_local! {
+    /// Whether info lines are written (`LOG_LEVEL`; set at each entry).
+    static INFO: Cell<bool> = const { Cell::new(true) };
+}
+
+/// `LOG_LEVEL=info` writes info lines too; `warn` only warnings and errors.
+pub fn set_info(on: bool) {
+    INFO.with(|i| i.set(on));
+}
 
 fn emit(level: &str, event: &str, fields: Value) {
     let mut line = Map::new();
@@ -20,8 +31,12 @@ fn emit(level: &str, event: &str, fields: Value) {
     }
 }
 
+/// An info line, when `LOG_LEVEL` is `info` (each line costs CPU time and
+/// log volume; Cloudflare's observability records every invocation anyway).
 pub fn info(event: &str, fields: Value) {
-    emit("info", event, fields)
+    if INFO.with(Cell::get) {
+        emit("info", event, fields)
+    }
 }
 
 pub fn warn(event: &str, fields: Value) {

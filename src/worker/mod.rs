@@ -165,7 +165,6 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    let started = js_sys::Date::now();
     let path = req.path();
     let method = req.method();
     // Without a complete configuration nothing is served: a deploy with a
@@ -173,14 +172,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     let (cfg, db) = match bindings(&env) {
         Ok(b) => b,
         Err(e) => {
-            let res = ApiError::config(&e).into_response();
-            log::info(
-                "request",
-                json!({"method": method.to_string(), "path": path, "status": 500}),
-            );
-            return Ok(res);
+            return Ok(ApiError::config(&e).into_response());
         }
     };
+    log::set_info(cfg.log_info);
     let cors_origin = http::get_header(&req, "origin")
         .filter(|o| path.starts_with("/api/") && cfg.origin_allowed(o));
     if method == Method::Options {
@@ -201,10 +196,6 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         if let Some(o) = &cors_origin {
             http::add_cors(&mut res, o);
         }
-        log::info(
-            "request",
-            json!({"method": method.to_string(), "path": path, "status": res.status_code()}),
-        );
         return Ok(res);
     }
     sync_clock(&cfg, &db).await;
@@ -223,11 +214,6 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     if let Some(o) = &cors_origin {
         http::add_cors(&mut res, o);
     }
-    let ms = (js_sys::Date::now() - started) as i64;
-    log::info(
-        "request",
-        json!({"method": method.to_string(), "path": path, "status": res.status_code(), "ms": ms}),
-    );
     Ok(res)
 }
 
@@ -243,6 +229,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             return;
         }
     };
+    log::set_info(cfg.log_info);
     sync_clock(&cfg, &db).await;
     health::record_cron(&db).await;
     if let Err(e) = orders::reconcile(&cfg, &db, None, 50).await {
