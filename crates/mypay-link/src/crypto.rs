@@ -1,7 +1,7 @@
 //! The AES-256-CBC envelope of MYPAY LINK (appendix 4 of the API text):
 //! `base64(IV ‖ AES-256-CBC-PKCS#7(plaintext))` with a fresh random IV.
 
-use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
@@ -22,11 +22,16 @@ const LENIENT_B64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// A MYPAY agent key: the UTF-8 bytes of a 32-character key string.
+/// A MYPAY agent key: the UTF-8 bytes of a 32-character key string, and
+/// its AES-256 round keys, expanded once (expanding them again for every
+/// field would cost about as much as encrypting one).
 ///
 /// Its `Debug` is redacted; nothing in this crate ever prints the key.
 #[derive(Clone)]
-pub struct AgentKey([u8; KEY_LEN]);
+pub struct AgentKey {
+    bytes: [u8; KEY_LEN],
+    cipher: aes::Aes256,
+}
 
 /// Why a key string was refused. Names the length, never the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +47,10 @@ impl AgentKey {
             .as_bytes()
             .try_into()
             .map_err(|_| KeyError::WrongLength(key.len()))?;
-        Ok(Self(bytes))
+        Ok(Self {
+            cipher: aes::Aes256::new(&bytes.into()),
+            bytes,
+        })
     }
 
     /// Makes a key from a secret as stored (surrounding whitespace, such as the
@@ -51,8 +59,12 @@ impl AgentKey {
         Self::new(secret.trim())
     }
 
-    fn bytes(&self) -> &[u8; KEY_LEN] {
-        &self.0
+    fn encryptor(&self, iv: &[u8; IV_LEN]) -> Enc {
+        Enc::inner_iv_init(self.cipher.clone(), iv.into())
+    }
+
+    fn decryptor(&self, iv: &[u8; IV_LEN]) -> Dec {
+        Dec::inner_iv_init(self.cipher.clone(), iv.into())
     }
 }
 
@@ -64,7 +76,7 @@ impl fmt::Debug for AgentKey {
 
 impl PartialEq for AgentKey {
     fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
+        self.bytes.ct_eq(&other.bytes).into()
     }
 }
 impl Eq for AgentKey {}
@@ -92,7 +104,8 @@ pub fn encrypt(key: &AgentKey, plaintext: &str) -> Result<String, EntropyError> 
 /// Encrypts with a caller-chosen IV. For known-answer tests and benchmarks only:
 /// reusing an IV leaks which messages share a prefix.
 pub fn encrypt_with_iv(key: &AgentKey, iv: &[u8; IV_LEN], plaintext: &str) -> String {
-    let ct = Enc::new(key.bytes().into(), iv.into())
+    let ct = key
+        .encryptor(iv)
         .encrypt_padded_vec_mut::<Pkcs7>(plaintext.as_bytes());
     let mut out = Vec::with_capacity(IV_LEN + ct.len());
     out.extend_from_slice(iv);
@@ -109,7 +122,8 @@ pub fn decrypt(key: &AgentKey, data: &str) -> Result<String, DecryptError> {
     }
     let (iv, ct) = raw.split_at(IV_LEN);
     let iv: &[u8; IV_LEN] = iv.try_into().map_err(|_| DecryptError)?;
-    let pt = Dec::new(key.bytes().into(), iv.into())
+    let pt = key
+        .decryptor(iv)
         .decrypt_padded_vec_mut::<Pkcs7>(ct)
         .map_err(|_| DecryptError)?;
     String::from_utf8(pt).map_err(|_| DecryptError)

@@ -24,6 +24,7 @@ use mypay_link::reply;
 use mypay_link::validate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -113,10 +114,28 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, Failure> {
         .map_err(|_| Failure::new(ErrorCode::InternalError, "could not hand a result to JS"))
 }
 
+thread_local! {
+    /// The last key a call named, with its round keys already expanded: an
+    /// application passes the same key to every call.
+    static LAST_KEY: RefCell<Option<(String, AgentKey)>> = const { RefCell::new(None) };
+}
+
 fn agent_key(v: &JsValue) -> Result<AgentKey, Failure> {
     let s = text_arg(v, "key")
         .map_err(|_| Failure::new(ErrorCode::InvalidKey, "key must be a 32-character string"))?;
-    AgentKey::from_secret(&s).map_err(|e| Failure::new(ErrorCode::InvalidKey, e.to_string()))
+    let cached = LAST_KEY.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(text, _)| crypto::secret_eq(text, &s))
+            .map(|(_, key)| key.clone())
+    });
+    if let Some(key) = cached {
+        return Ok(key);
+    }
+    let key = AgentKey::from_secret(&s)
+        .map_err(|e| Failure::new(ErrorCode::InvalidKey, e.to_string()))?;
+    LAST_KEY.with(|c| *c.borrow_mut() = Some((s, key.clone())));
+    Ok(key)
 }
 
 /// A key, or `[current, next]` during MYPAY's yearly key rotation.

@@ -73,7 +73,8 @@ fn every_decrypt_failure_is_the_same_error() {
         assert_eq!(decrypt(&k, c), Err(DecryptError));
     }
     // Valid padding over bytes that are not UTF-8.
-    let bad_utf8 = Enc::new(k.bytes().into(), (&[1u8; 16]).into())
+    let bad_utf8 = k
+        .encryptor(&[1u8; 16])
         .encrypt_padded_vec_mut::<Pkcs7>(&[0xff, 0xfe]);
     let mut body = vec![1u8; 16];
     body.extend(bad_utf8);
