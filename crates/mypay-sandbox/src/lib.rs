@@ -24,6 +24,10 @@
 //! means something.
 #![cfg(not(target_arch = "wasm32"))]
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod admin;
 mod agent;
