@@ -146,3 +146,40 @@ async fn refund_items_must_carry_the_orders_names() {
     let r = sb.agent_json(Command::Refund, &refund).await;
     assert_eq!(r["code"], "B200", "{r}");
 }
+
+/// The comparisons above are the only place the two meet: no source file of
+/// the sandbox names the client's validator (a shared rule would hide a
+/// shared mistake).
+#[test]
+fn the_sandbox_never_uses_the_client_validator() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code: String = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if code.contains("validate::")
+                    || code.contains("validate_order")
+                    || code.contains("validate_refund")
+                {
+                    found.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    assert!(
+        found.is_empty(),
+        "the sandbox uses mypay_link::validate in {found:?}"
+    );
+}
