@@ -20,7 +20,8 @@ use subtle::ConstantTimeEq;
 /// The prefix of a stored token digest.
 const TOKEN_PREFIX: &str = "sha256:";
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -105,12 +105,13 @@ pub async fn limit(env: &Env, limit: Limit, key: &str) -> ApiResult<()> {
 }
 
 /// The client's address: `CF-Connecting-IP`, which Cloudflare sets on every
-/// request it forwards (a client cannot choose it there).
+/// request it forwards (a client cannot choose it there); 127.0.0.1 when
+/// absent, as only a local run lacks it.
 pub fn client_address(req: &Request) -> String {
     http::get_header(req, "cf-connecting-ip")
         .map(|a| a.trim().to_owned())
         .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| "unknown".into())
+        .unwrap_or_else(|| "127.0.0.1".into())
 }
 
 fn state_changing(method: &Method) -> bool {

@@ -28,7 +28,7 @@ pub fn now_rfc3339() -> String {
 pub fn random_hex(n: usize) -> Option<String> {
     let mut buf = vec![0u8; n];
     getrandom::getrandom(&mut buf).ok()?;
-    Some(buf.iter().map(|b| format!("{b:02x}")).collect())
+    Some(crate::secrets::hex(&buf))
 }
 
 /// `n` random characters of `A-Z0-9` without look-alikes (0/O, 1/I).

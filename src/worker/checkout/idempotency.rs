@@ -37,7 +37,7 @@ fn key_id(input: &Input) -> Option<String> {
     input
         .idem_key
         .as_deref()
-        .map(|k| idempotency_id(&input.client, k))
+        .map(|k| idempotency_id(&input.ip, k))
 }
 
 async fn lookup(db: &Db, id: &str) -> StoreResult<Option<IdemRow>> {
@@ -73,7 +73,7 @@ fn with_token(body: &str, token: Option<String>) -> String {
 /// The token of the order a key's entry names, unwrapped for this retry.
 fn token_of(row: &IdemRow, input: &Input) -> Option<String> {
     let key = input.idem_key.as_deref()?;
-    unwrap_token(&input.client, key, row.token_wrapped.as_deref()?)
+    unwrap_token(&input.ip, key, row.token_wrapped.as_deref()?)
 }
 
 /// A checkout's answer (JSON), as kept for the key's retries.
@@ -238,7 +238,7 @@ pub fn claim_stmt(
     let (Some(raw), Some(key)) = (input.idem_key.as_deref(), key_id(input)) else {
         return Ok(None);
     };
-    let wrapped = wrap_token(&input.client, raw, token);
+    let wrapped = wrap_token(&input.ip, raw, token);
     let stmt = match reclaimed_from {
         None => db.stmt(
             "INSERT INTO idempotency_keys (key, fingerprint, order_id, token_wrapped, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -25,11 +25,9 @@ pub struct CheckoutRequest {
 pub struct Input {
     /// `Idempotency-Key`, trimmed: 1 to 64 visible ASCII characters.
     pub idem_key: Option<String>,
-    /// The shopper's address (`CF-Connecting-IP`), for MYPAY's `ip`.
+    /// The shopper's address (`CF-Connecting-IP`): MYPAY's `ip`, and the
+    /// client an `Idempotency-Key` belongs to.
     pub ip: String,
-    /// Who sent it, as far as the edge can tell (the address): an
-    /// `Idempotency-Key` belongs to the client that sent it.
-    pub client: String,
     /// `CF-Turnstile-Response`: the Turnstile widget's token, if any.
     pub turnstile: Option<String>,
     pub body: CheckoutRequest,
@@ -47,13 +45,11 @@ pub async fn read(req: &mut Request) -> ApiResult<Input> {
             ));
         }
     }
-    let client = guard::client_address(req);
-    let ip = http::get_header(req, "cf-connecting-ip").unwrap_or_else(|| "127.0.0.1".into());
+    let ip = guard::client_address(req);
     let (body, raw) = http::read_json::<CheckoutRequest>(req).await?;
     Ok(Input {
         idem_key,
         ip,
-        client,
         turnstile: http::get_header(req, "cf-turnstile-response"),
         body,
         fingerprint: body_fingerprint(&raw),
