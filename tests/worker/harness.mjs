@@ -13,9 +13,10 @@
 //   rotation   an old MYPAY_AGENT_KEY MYPAY refuses, MYPAY's key as MYPAY_AGENT_KEY_NEXT,
 //              Turnstile's always-pass test secret
 //   turnstile  Turnstile's always-fail test secret
-//   and two that must answer every request 500 config_error naming the setting
+//   and four that must answer every request 500 config_error naming the setting
 //   (never its value), keep answering, and log a config_error line: one
-//   without ADMIN_TOKEN, one with TEST_CLOCK=1 against an https MYPAY_ENDPOINT.
+//   without ADMIN_TOKEN, one with TEST_CLOCK=1 against an https MYPAY_ENDPOINT,
+//   one with a Turnstile site key but no secret, one with LOG_LEVEL=loud.
 // Then node:test runs the test files with WORKER_URL, SANDBOX_URL, ADMIN_TOKEN,
 // EXPIRY_WORKER_URL, ROTATION_WORKER_URL, TURNSTILE_WORKER_URL and
 // SITEVERIFY_URL, and the harness checks that no secret or personal value
@@ -351,6 +352,10 @@ async function main() {
       // The test clock can never be on against MYPAY: TEST_CLOCK=1 with an
       // https MYPAY_ENDPOINT is refused.
       TEST_CLOCK: { port: portAt(8), vars: { MYPAY_ENDPOINT: 'https://pay.usecase.cc/api/agent', TEST_CLOCK: 1 }, secrets: keys },
+      // Turnstile half set up: a site key without its secret.
+      TURNSTILE_SECRET_KEY: { port: portAt(14), vars: { MYPAY_ENDPOINT: endpoint, TURNSTILE_SITE_KEY: '1x00000000000000000000AA' }, secrets: keys },
+      // A log level that is not one.
+      LOG_LEVEL: { port: portAt(16), vars: { MYPAY_ENDPOINT: endpoint, LOG_LEVEL: 'loud' }, secrets: keys },
     });
   }
 
