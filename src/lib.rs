@@ -13,6 +13,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access_rules;
+pub mod console_rules;
 pub mod order_state;
 pub mod pricing;
 pub mod request_rules;

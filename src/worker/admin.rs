@@ -2,11 +2,13 @@
 //! time): orders, refunds, vouchers, reconciliation.
 
 use super::config::Config;
-use super::db::{n, on, os, s, Db, EventRow, OrderRow, VoucherRow, ORDER_SELECT, VOUCHER_SELECT};
+use super::db::{n, on, os, s, Db, EventRow, OrderRow, VoucherRow, VOUCHER_SELECT};
 use super::http::{self, ok_json, ApiError, ApiResult};
 use super::mypay::UpstreamError;
 use super::orders;
+use super::{access, admin_console};
 use super::{log, mypay, time};
+use crate::console_rules;
 use crate::order_state::{may_refund, on_refund, OrderStatus, RefundOutcomeReply, RefundRefusal};
 use crate::pricing::VoucherKind;
 use mypay_link::codes::{Pfn, RefundInvoiceState};
@@ -28,19 +30,47 @@ struct RefusalRow {
     last_at: i64,
 }
 
+/// The admin token (`Authorization: Bearer`), or a Cloudflare Access token
+/// the entry verified for this request (see `access`).
 pub(super) fn authorize(req: &Request, cfg: &Config) -> ApiResult<()> {
     let token = http::bearer(req).unwrap_or_default();
-    if token.is_empty() || !secret_eq(&token, &cfg.admin_token) {
-        log::warn("admin_unauthorized", json!({"path": req.path()}));
-        return Err(ApiError::new(
-            401,
-            "unauthorized",
-            "a valid admin token is required",
-        ));
+    if !token.is_empty() && secret_eq(&token, &cfg.admin_token) {
+        return Ok(());
     }
-    Ok(())
+    if token.is_empty() && cfg.access.is_some() && access::principal(req).is_some() {
+        return Ok(());
+    }
+    log::warn("admin_unauthorized", json!({"path": req.path()}));
+    Err(ApiError::new(
+        401,
+        "unauthorized",
+        "a valid admin token is required",
+    ))
 }
 
+/// A row of the order list.
+#[derive(Deserialize)]
+struct ListRow {
+    id: String,
+    status: String,
+    amount: i64,
+    currency: String,
+    prc: Option<String>,
+    payment_pfn: Option<String>,
+    mypay_uid: Option<String>,
+    review_reason: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    report_pending: i64,
+    #[serde(default)]
+    customer_email: Option<String>,
+}
+
+/// `GET /admin/orders`: newest first, a page at a time (`limit` 1 to 200,
+/// `cursor` from the previous page). Filters: `status`; `from` / `to`
+/// (`YYYY-MM-DD`, Taiwan days, both inclusive, on the creation time); `q`,
+/// an order id (or its beginning), a MYPAY uid or the customer's e-mail
+/// (when orders keep it).
 pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
     authorize(&req, cfg)?;
     let status = http::query_param(&req, "status").filter(|s| !s.is_empty());
@@ -53,31 +83,59 @@ pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Respo
         .and_then(|l| l.parse::<i64>().ok())
         .unwrap_or(50)
         .clamp(1, 200);
+    let range = console_rules::range(
+        http::query_param(&req, "from").as_deref(),
+        http::query_param(&req, "to").as_deref(),
+    )
+    .ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_request",
+            "from and to are days (YYYY-MM-DD), from not after to",
+        )
+    })?;
+    let q = console_rules::search_term(http::query_param(&req, "q").as_deref());
     // The cursor is "<created_at>:<order_id>" of the last order of a page.
     let (c_at, c_id) = match http::query_param(&req, "cursor").filter(|c| !c.is_empty()) {
         Some(c) => {
             let (a, b) = c
                 .split_once(':')
                 .ok_or_else(|| ApiError::bad_request("invalid_request", "bad cursor"))?;
-            (
-                a.parse::<i64>()
-                    .map_err(|_| ApiError::bad_request("invalid_request", "bad cursor"))?,
-                b.to_owned(),
-            )
+            let at = a
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_request("invalid_request", "bad cursor"))?;
+            (Some(at), b.to_owned())
         }
-        None => (i64::MAX / 2, String::new()),
+        None => (None, String::new()),
     };
-    let rows: Vec<OrderRow> = db
+    let email = admin_console::has_customer_email(db).await;
+    let (email_col, email_match) = if email {
+        (", customer_email", " OR customer_email = lower(?4)")
+    } else {
+        ("", "")
+    };
+    let rows: Vec<ListRow> = db
         .all(
             &format!(
-                "{ORDER_SELECT} WHERE (?1 IS NULL OR status = ?1) AND (created_at < ?2 OR (created_at = ?2 AND id < ?3) OR ?3 = '') \
-                 AND (?3 != '' OR created_at <= ?2) ORDER BY created_at DESC, id DESC LIMIT ?4"
+                "SELECT id, status, amount, currency, prc, payment_pfn, mypay_uid, review_reason, created_at, updated_at, report_pending{email_col} \
+                 FROM orders WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3) \
+                 AND (?4 IS NULL OR id = ?4 OR mypay_uid = ?4 OR id LIKE ?5 ESCAPE '\\'{email_match}) \
+                 AND (?6 IS NULL OR created_at < ?6 OR (created_at = ?6 AND id < ?7)) \
+                 ORDER BY created_at DESC, id DESC LIMIT ?8"
             ),
-            &[os(status.as_deref()), n(c_at), s(&c_id), n(limit + 1)],
+            &[
+                os(status.as_deref()),
+                on(range.start),
+                on(range.end),
+                os(q.as_deref()),
+                os(q.as_deref().map(console_rules::like_prefix).as_deref()),
+                on(c_at),
+                s(&c_id),
+                n(limit + 1),
+            ],
         )
         .await?;
     let more = rows.len() as i64 > limit;
-    let page: Vec<&OrderRow> = rows.iter().take(limit as usize).collect();
+    let page: Vec<&ListRow> = rows.iter().take(limit as usize).collect();
     let next_cursor = if more {
         page.last().map(|o| format!("{}:{}", o.created_at, o.id))
     } else {
@@ -86,12 +144,20 @@ pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Respo
     let orders: Vec<Value> = page
         .iter()
         .map(|o| {
-            json!({"order_id": o.id, "status": o.status, "amount": o.amount, "currency": o.currency, "prc": o.prc,
-                   "mypay_uid": o.mypay_uid, "review_reason": o.review_reason, "created_at": time::rfc3339(o.created_at), "updated_at": time::rfc3339(o.updated_at),
-                   "report_pending": o.report_pending == 1})
+            let mut v = json!({"order_id": o.id, "status": o.status, "amount": o.amount, "currency": o.currency, "prc": o.prc,
+                   "payment_pfn": o.payment_pfn, "mypay_uid": o.mypay_uid, "review_reason": o.review_reason,
+                   "created_at": time::rfc3339(o.created_at), "updated_at": time::rfc3339(o.updated_at),
+                   "report_pending": o.report_pending == 1});
+            if email {
+                v["customer_email"] = json!(o.customer_email);
+            }
+            v
         })
         .collect();
-    ok_json(200, &json!({"orders": orders, "next_cursor": next_cursor}))
+    ok_json(
+        200,
+        &json!({"orders": orders, "next_cursor": next_cursor, "search_by_email": email}),
+    )
 }
 
 pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {

@@ -44,6 +44,22 @@ pub struct Config {
     /// `LOG_LEVEL`: `info` writes a line per checkout, MYPAY call, report
     /// and transition; `warn` (the default) only warnings and errors.
     pub log_info: bool,
+    /// Cloudflare Access in front of `/admin/*`, when `ACCESS_TEAM_DOMAIN`
+    /// and `ACCESS_AUD` are both set: the admin API then also accepts the
+    /// `Cf-Access-Jwt-Assertion` Access adds.
+    pub access: Option<Access>,
+}
+
+/// The Access application whose tokens the admin API accepts.
+#[derive(Clone, Debug)]
+pub struct Access {
+    /// `myteam.cloudflareaccess.com` (bare: no scheme, no slash).
+    pub team_domain: String,
+    /// The application's audience tag (`aud`).
+    pub aud: String,
+    /// The team's JWKS: `https://<team>/cdn-cgi/access/certs`, unless
+    /// `ACCESS_CERTS_URL` says otherwise (tests serve their own).
+    pub certs_url: String,
 }
 
 /// Turnstile's keys and where tokens are checked.
@@ -308,7 +324,48 @@ impl Config {
                 })
             }
         };
+        let access = match (
+            text(env, "ACCESS_TEAM_DOMAIN", false)?,
+            text(env, "ACCESS_AUD", false)?,
+        ) {
+            (None, None) => None,
+            (Some(domain), Some(aud)) => {
+                if !crate::access_rules::valid_domain(&domain) {
+                    return Err(ConfigError {
+                        name: "ACCESS_TEAM_DOMAIN",
+                        problem: "must be the team's host name, e.g. myteam.cloudflareaccess.com",
+                    });
+                }
+                let team_domain = crate::access_rules::bare_domain(&domain).to_owned();
+                let certs_url = text(env, "ACCESS_CERTS_URL", false)?
+                    .unwrap_or_else(|| crate::access_rules::certs_url(&team_domain));
+                if !acceptable_url(&certs_url) {
+                    return Err(ConfigError {
+                        name: "ACCESS_CERTS_URL",
+                        problem: "must be an https URL (or http to 127.0.0.1/localhost)",
+                    });
+                }
+                Some(Access {
+                    team_domain,
+                    aud,
+                    certs_url,
+                })
+            }
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    name: "ACCESS_AUD",
+                    problem: "is not set, but ACCESS_TEAM_DOMAIN is (set both, or neither)",
+                })
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    name: "ACCESS_TEAM_DOMAIN",
+                    problem: "is not set, but ACCESS_AUD is (set both, or neither)",
+                })
+            }
+        };
         Ok(Self {
+            access,
             log_info,
             turnstile,
             timeout_ms,

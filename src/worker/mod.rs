@@ -3,7 +3,9 @@
 //! the cron job that reconciles with MYPAY. Nothing in request handling
 //! panics: every failure becomes a JSON error.
 
+mod access;
 mod admin;
+mod admin_console;
 mod api;
 mod checkout;
 mod config;
@@ -131,7 +133,29 @@ fn router(app: App) -> Router<'static, App> {
         })
         .post_async("/admin/reconcile", |req, rc| async move {
             let App { cfg, db, .. } = &rc.data;
-            respond(admin::reconcile(req, cfg, db).await)
+            let mut res = respond(admin::reconcile(req, cfg, db).await)?;
+            // A refused call (401, 400) ran nothing; anything else is a run.
+            if !matches!(res.status_code(), 400..=499) {
+                admin_console::record_admin_run(db, &mut res).await;
+            }
+            Ok(res)
+        })
+        .get_async("/admin/reconcile/runs", |req, rc| async move {
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin_console::runs(req, cfg, db).await)
+        })
+        .get_async("/admin/session", |req, rc| async move {
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin_console::session(req, cfg, db).await)
+        })
+        .post_async("/admin/orders/:id/check", |req, rc| async move {
+            let id = param(&rc, "id");
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin_console::check_order(req, cfg, db, &id).await)
+        })
+        .get_async("/admin/export", |req, rc| async move {
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin_console::export(req, cfg, db).await)
         })
         .or_else_any_method("/*rest", |_, _| {
             Ok(ApiError::not_found("not_found", "no such endpoint").into_response())
@@ -199,7 +223,21 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         return Ok(res);
     }
     sync_clock(&cfg, &db).await;
-    let mut res = match router(App { cfg, db, ctx }).run(req, env).await {
+    // Cloudflare Access's token on the admin API: verified here (it needs
+    // a fetch and WebCrypto), accepted by `admin::authorize`.
+    let marked = if path.starts_with("/admin/") {
+        match access::admit(&req, &cfg).await {
+            Ok(m) => m,
+            Err(e) => return Ok(e.into_response()),
+        }
+    } else {
+        None
+    };
+    let routed = router(App { cfg, db, ctx }).run(req, env).await;
+    if let Some(m) = &marked {
+        access::forget(m);
+    }
+    let mut res = match routed {
         Ok(r) => r,
         Err(e) => ApiError::internal("router", e).into_response(),
     };
@@ -232,8 +270,12 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     log::set_info(cfg.log_info);
     sync_clock(&cfg, &db).await;
     health::record_cron(&db).await;
-    if let Err(e) = orders::reconcile(&cfg, &db, None, 50).await {
-        e.log();
-        log::error("cron_failed", json!({"code": "internal_error"}));
+    match orders::reconcile(&cfg, &db, None, 50).await {
+        Ok(report) => admin_console::record_run(&db, "cron", Ok(&report)).await,
+        Err(e) => {
+            e.log();
+            log::error("cron_failed", json!({"code": "internal_error"}));
+            admin_console::record_run(&db, "cron", Err("internal_error")).await;
+        }
     }
 }
