@@ -5,7 +5,8 @@
 #   worker    wrangler dev --port 28787, a fresh local D1 (migrations + seed), its own secrets
 # then runs tests/e2e/*.test.mjs (node:test) and stops everything it started.
 # Screenshots: test-output/e2e/. Logs of a failed run: test-output/e2e/*.log.
-# Env: E2E_WORKER_PORT (28787), E2E_SANDBOX_PORT (28788), E2E_KEEP=1 keeps the temp dir.
+# Env: E2E_WORKER_PORT (28787), E2E_SANDBOX_PORT (28788), E2E_KEEP=1 keeps the temp dir,
+#      E2E_TESTS the test files (default tests/e2e/*.test.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -155,5 +156,5 @@ log "stack is up"
 
 # ---- the test ----
 E2E_BASE_URL="$WORKER_URL" E2E_SANDBOX_URL="$SANDBOX_URL" E2E_ADMIN_TOKEN="$ADMIN_TOKEN" E2E_OUTPUT="$OUT" \
-  "$NODE_DIR/node" --test --test-reporter=spec --test-concurrency=1 tests/e2e/*.test.mjs
+  "$NODE_DIR/node" --test --test-reporter=spec --test-concurrency=1 ${E2E_TESTS:-tests/e2e/*.test.mjs}
 log "screenshots in $OUT/"

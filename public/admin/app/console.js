@@ -49,7 +49,7 @@ function toast(text) {
 }
 
 function render(...nodes) {
-  main.replaceChildren(...nodes.flat());
+  main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
 }
 
 function errorBox(err) {

@@ -1,0 +1,255 @@
+// End to end: the admin console (/admin/) in /usr/bin/chromium (playwright-core) against the
+// real Worker (wrangler dev) and the real MYPAY sandbox, started by scripts/test-e2e.sh
+// (E2E_BASE_URL, E2E_SANDBOX_URL, E2E_ADMIN_TOKEN, E2E_OUTPUT as in storefront.test.mjs).
+// A paid order is made through the API and the sandbox; the merchant then signs in with the
+// admin token, finds the order, refunds it, sees the timeline grow and downloads the CSV;
+// then the same on a phone-sized screen, in English. Screenshots: E2E_OUTPUT/admin-*.png.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const BASE = (process.env.E2E_BASE_URL || 'http://127.0.0.1:28787').replace(/\/$/, '');
+const SANDBOX = (process.env.E2E_SANDBOX_URL || 'http://127.0.0.1:28788').replace(/\/$/, '');
+const ADMIN_TOKEN = process.env.E2E_ADMIN_TOKEN || '';
+const OUT = path.resolve(root, process.env.E2E_OUTPUT || 'test-output/e2e');
+const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
+const RUN = Date.now().toString(36).toUpperCase();
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+fs.mkdirSync(OUT, { recursive: true });
+
+async function api(method, url, body, headers = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', 'user-agent': 'mypay-edge-e2e', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text.slice(0, 300)}`);
+  return json ?? text;
+}
+const adminAuth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** A card order with a paid voucher, paid in the sandbox and confirmed by the Worker. */
+async function paidOrder(n) {
+  const voucher = (await api('POST', `${BASE}/admin/vouchers`, {
+    kind: 'paid', name: 'E2E 後台券 100', value: 100, count: 1, prefix: `E2EA${RUN}${n}`, issuer: '1',
+    refund_return_type: '1', product_id: 'E2EA100', expires_at: null, min_spend: 0,
+  }, adminAuth)).vouchers[0].code;
+  const o = await api('POST', `${BASE}/api/checkout`, {
+    items: [{ product_id: 'oolong-150g', quantity: 2 }],
+    vouchers: [voucher],
+    customer: { id: `e2e-admin-${n}`, name: '後台測試', email: `admin-e2e-${n}@example.com`, phone: '0912345678' },
+    pfn: 'CREDITCARD',
+  }, { 'cf-connecting-ip': `198.18.210.${n}` });
+  const uid = o.payment_url.match(/payment\/(\d+)\.html/)?.[1];
+  assert.ok(uid, `no MYPAY uid in ${o.payment_url}`);
+  await api('POST', `${SANDBOX}/sandbox/orders/${uid}/pay`, { card_number: '4938170130000003' });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const view = await api('GET', `${BASE}/api/orders/${o.order_id}`, undefined, { authorization: `Bearer ${o.token}` });
+    if (view.status === 'paid') break;
+    assert.ok(Date.now() < deadline, `order ${o.order_id} never became paid (${view.status})`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { id: o.order_id, uid, voucher, amount: o.amount };
+}
+
+const contexts = new Set();
+async function newPage({ phone = false } = {}) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mypay-e2e-admin-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    locale: 'zh-TW',
+    timezoneId: 'Asia/Taipei',
+    acceptDownloads: true,
+    ...(phone
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+      : { viewport: { width: 1280, height: 900 } }),
+  });
+  context.userDataDir = userDataDir;
+  contexts.add(context);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(45_000);
+  page.setDefaultNavigationTimeout(45_000);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // 404s the console expects (endpoints a Worker may not have) are not problems.
+    if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.problems = problems;
+  return page;
+}
+
+async function closePage(page) {
+  const context = page.context();
+  contexts.delete(context);
+  await context.close();
+  fs.rmSync(context.userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+}
+
+async function shot(page, name) {
+  const file = path.join(OUT, `admin-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} is not empty`);
+}
+
+async function signIn(page) {
+  await page.goto(`${BASE}/admin/`);
+  await page.getByTestId('token').fill(ADMIN_TOKEN);
+  await page.getByTestId('signin-submit').click();
+  await page.getByTestId('orders-filter').waitFor();
+  assert.ok(!page.url().includes(ADMIN_TOKEN), 'the token is never in the URL');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('mypay-edge.admin.token')), ADMIN_TOKEN);
+  assert.equal(await page.evaluate(() => Object.values({ ...localStorage }).some((v) => v.includes('e2e-'))), false, 'nor in localStorage');
+}
+
+/** Whether nothing is wider than the phone's 390 CSS pixels (a phone browser would widen
+ *  its layout viewport to fit, so the page's own width is what counts). */
+const noSideways = (page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) <= 391);
+
+describe('admin console', () => {
+  let order;
+  let second;
+
+  before(async () => {
+    assert.ok(ADMIN_TOKEN, 'E2E_ADMIN_TOKEN must be set (scripts/test-e2e.sh sets it)');
+    order = await paidOrder(1);
+    second = await paidOrder(2);
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+  });
+
+  test('a wrong token is refused and not kept', async () => {
+    const page = await newPage();
+    await page.goto(`${BASE}/admin/`);
+    await page.getByTestId('token').fill('definitely-not-the-admin-token');
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('signin-error').filter({ hasText: /權杖不正確/ }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('mypay-edge.admin.token')), null);
+    await shot(page, '01-signin-refused');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  test('sign in, find the paid order, refund it, see the timeline grow, download the CSV', async () => {
+    const page = await newPage();
+    await signIn(page);
+    await shot(page, '02-orders');
+
+    // Find it by its MYPAY uid.
+    await page.getByTestId('filter-q').fill(order.uid);
+    await page.getByTestId('filter-status').selectOption('paid');
+    await page.getByTestId('filter-submit').click();
+    const row = page.getByTestId(`order-row-${order.id}`);
+    await row.waitFor();
+    assert.equal(await page.locator('[data-testid^="order-row-"]').count(), 1, 'the search finds just that order');
+    await row.getByTestId('order-link').click();
+
+    await page.getByTestId('order-title').filter({ hasText: order.id }).waitFor();
+    assert.equal(await page.getByTestId('order-status').getAttribute('data-status'), 'paid');
+    await page.getByTestId('mypay-state').waitFor();
+    assert.equal(await page.getByTestId('mypay-state').getAttribute('data-prc'), '250', 'the live MYPAY state');
+    assert.match(await page.getByTestId('order-vouchers').textContent(), new RegExp(order.voucher));
+    const timeline = page.getByTestId('timeline').locator('li');
+    const before = await timeline.count();
+    assert.ok(before >= 3, `a timeline of the checkout and payment (${before} entries)`);
+    assert.match(await page.getByTestId('timeline').textContent(), /狀態由「[^」]+」變為「已付款」/);
+    await shot(page, '03-order-paid');
+
+    // "Check with MYPAY now" adds a query to the timeline and changes nothing.
+    await page.getByTestId('check-mypay').click();
+    await page.getByTestId('toast').filter({ hasText: /已向 MYPAY 查詢/ }).waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="timeline"] li').length > n, before);
+    const checked = await timeline.count();
+
+    // Refund: the dialog explains, then confirms.
+    await page.getByTestId('refund-button').click();
+    const plan = page.getByTestId('refund-plan');
+    await plan.getByTestId('refund-amount').waitFor();
+    assert.match(await plan.getByTestId('refund-amount').textContent(), new RegExp(order.amount.toLocaleString('zh-TW')));
+    assert.match(await plan.textContent(), new RegExp(order.voucher), 'the dialog says what happens to the voucher');
+    await shot(page, '04-refund-dialog');
+    await page.getByTestId('refund-confirm').click();
+    await page.getByTestId('toast').filter({ hasText: /退款已送出/ }).waitFor();
+    await page.waitForFunction(() => ['refunded', 'refund_pending'].includes(document.querySelector('[data-testid="order-status"]')?.dataset.status));
+    assert.ok(await timeline.count() > checked, 'the timeline grew');
+    assert.equal(await page.getByTestId('timeline').locator('li[data-kind="refund"]').count(), 1);
+    assert.match(await page.getByTestId('timeline').textContent(), /送出退款，MYPAY 回覆代碼/);
+    await shot(page, '05-order-refunded');
+
+    // Accounting export: today's orders as CSV, with a BOM and the refunded order.
+    await page.getByTestId('nav-export').click();
+    await page.getByTestId('export-kind').selectOption('orders');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+    assert.match(download.suggestedFilename(), /^mypay-orders-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
+    const file = path.join(OUT, 'admin-orders.csv');
+    await download.saveAs(file);
+    const bytes = fs.readFileSync(file);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a byte order mark');
+    const lines = bytes.subarray(3).toString('utf8').split('\r\n');
+    assert.match(lines[0], /^order_id,created_at,status,/);
+    const row2 = lines.find((l) => l.startsWith(`${order.id},`));
+    assert.ok(row2, `the order is in the CSV:\n${lines.slice(0, 5).join('\n')}`);
+    assert.match(row2, /,(refunded|refund_pending),/);
+    assert.match(row2, new RegExp(`,${order.uid},`));
+    await shot(page, '06-export');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  test('on a phone, in English: no sideways scrolling, the order and its timeline readable', async () => {
+    const page = await newPage({ phone: true });
+    await signIn(page);
+    assert.ok(await noSideways(page), 'the order list fits the screen');
+    await page.getByTestId('lang-switch').click();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.getByTestId('filter-submit').filter({ hasText: 'Search' }).waitFor();
+    await page.getByTestId('filter-q').fill(second.id);
+    await page.getByTestId('filter-submit').click();
+    await page.getByTestId(`order-row-${second.id}`).getByTestId('order-link').click();
+    await page.getByTestId('order-title').filter({ hasText: `Order ${second.id}` }).waitFor();
+    assert.match(await page.getByTestId('timeline').textContent(), /Status changed from “[^”]+” to “Paid”/);
+    assert.ok(await noSideways(page), 'the order page fits the screen');
+    await shot(page, '07-order-phone-en');
+    await page.getByTestId('refund-button').click();
+    await page.getByTestId('refund-amount').waitFor();
+    assert.ok(await noSideways(page), 'the refund dialog fits the screen');
+    await shot(page, '08-refund-dialog-phone-en');
+    await page.getByTestId('refund-cancel').click();
+    // The language choice is kept; the sign-in is kept for this tab only.
+    await page.reload();
+    await page.getByTestId('order-title').filter({ hasText: `Order ${second.id}` }).waitFor();
+    await page.getByTestId('nav-review').click();
+    await page.locator('[data-testid="review-empty"], [data-testid="review-list"]').first().waitFor();
+    await page.getByTestId('nav-reconcile').click();
+    await page.getByTestId('reconcile-run').click();
+    await page.getByTestId('reconcile-result').filter({ hasText: /Checked \d+/ }).waitFor();
+    await page.getByTestId('reconcile-runs').waitFor();
+    assert.ok(await noSideways(page), 'the reconciliation page fits the screen');
+    await shot(page, '09-reconcile-phone-en');
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('signin-form').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('mypay-edge.admin.token')), null);
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+});
