@@ -60,25 +60,22 @@ let accessUrl;
 const accessLogs = [];
 let tmp;
 
-before(async () => {
-  jwks.listen(0, '127.0.0.1');
-  await once(jwks, 'listening');
-  const certsUrl = `http://127.0.0.1:${jwks.address().port}/cdn-cgi/access/certs`;
-  tmp = mkdtempSync(join(tmpdir(), 'mypay-console-test.'));
+const plain = (value) => ({ type: 'plain_text', value });
+const secret = (value) => ({ type: 'secret_text', value });
+
+/** A Worker instance of wrangler.toml with `vars` (plain) over the sandbox's
+ *  settings; answers { worker, url }. */
+async function startInstance(name, vars, logs = []) {
   const envFile = join(tmp, 'empty.env');
   writeFileSync(envFile, '');
   const { unstable_startWorker: startWorker } = await import('wrangler');
-  const plain = (value) => ({ type: 'plain_text', value });
-  const secret = (value) => ({ type: 'secret_text', value });
-  worker = await startWorker({
+  const w = await startWorker({
     config: join(ROOT, 'wrangler.toml'),
     envFiles: [envFile],
     bindings: {
       MYPAY_ENDPOINT: plain(`${SANDBOX}/api/agent`),
       STOREFRONT_URL: plain('http://127.0.0.1:8787'),
-      ACCESS_TEAM_DOMAIN: plain(TEAM),
-      ACCESS_AUD: plain(AUD),
-      ACCESS_CERTS_URL: plain(certsUrl),
+      ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, plain(v)])),
       MYPAY_AGENT_KEY: secret(TEST_KEY),
       ADMIN_TOKEN: secret(ADMIN_TOKEN),
     },
@@ -88,12 +85,24 @@ before(async () => {
       inspector: false,
       watch: false,
       liveReload: false,
-      persist: join(tmp, 'state'),
-      structuredLogsHandler: ({ level, message }) => accessLogs.push(`${level}: ${message}`),
+      persist: join(tmp, `state-${name}`),
+      structuredLogsHandler: ({ level, message }) => logs.push(`${level}: ${message}`),
     },
   });
-  await worker.ready;
-  accessUrl = (await worker.url).origin;
+  await w.ready;
+  return { worker: w, url: (await w.url).origin };
+}
+
+before(async () => {
+  jwks.listen(0, '127.0.0.1');
+  await once(jwks, 'listening');
+  const certsUrl = `http://127.0.0.1:${jwks.address().port}/cdn-cgi/access/certs`;
+  tmp = mkdtempSync(join(tmpdir(), 'mypay-console-test.'));
+  ({ worker, url: accessUrl } = await startInstance('access', {
+    ACCESS_TEAM_DOMAIN: TEAM,
+    ACCESS_AUD: AUD,
+    ACCESS_CERTS_URL: certsUrl,
+  }, accessLogs));
 });
 
 after(async () => {
@@ -197,6 +206,26 @@ describe('Cloudflare Access sign-in', () => {
     assert.match(text, /"reason":"expired"/);
     for (const secret of [token.split('.')[2], ADMIN_TOKEN, 'owner@example.com']) assert.ok(!text.includes(secret));
   });
+});
+
+test('Access half set up, or a team domain that is not one: 500 config_error naming the setting', async () => {
+  for (const [vars, setting] of [
+    [{ ACCESS_TEAM_DOMAIN: TEAM }, 'ACCESS_AUD'],
+    [{ ACCESS_AUD: AUD }, 'ACCESS_TEAM_DOMAIN'],
+    [{ ACCESS_TEAM_DOMAIN: 'https://team.example.com/path', ACCESS_AUD: AUD }, 'ACCESS_TEAM_DOMAIN'],
+    [{ ACCESS_TEAM_DOMAIN: TEAM, ACCESS_AUD: AUD, ACCESS_CERTS_URL: 'http://certs.example.com/' }, 'ACCESS_CERTS_URL'],
+  ]) {
+    const { worker: w, url } = await startInstance(`conf-${setting}`, vars);
+    try {
+      const r = await call('GET', `${url}/admin/session`, undefined, { authorization: `Bearer ${ADMIN_TOKEN}` });
+      assert.equal(r.status, 500, r.text);
+      assert.equal(r.body.error.code, 'config_error');
+      assert.match(r.body.error.message, new RegExp(setting));
+      assert.ok(!r.text.includes(AUD), 'never the value');
+    } finally {
+      await w.dispose();
+    }
+  }
 });
 
 describe('console endpoints', () => {
@@ -328,6 +357,9 @@ describe('console endpoints', () => {
     const apiCall = await api('GET', '/admin/orders');
     assert.equal(apiCall.status, 401);
     assert.equal(apiCall.body.error.code, 'unauthorized');
+    const bare = await fetch(`${BASE}/admin`, { redirect: 'manual' });
+    assert.ok([301, 302, 307, 308].includes(bare.status), `/admin → ${bare.status}`);
+    assert.match(bare.headers.get('location') ?? '', /\/admin\/$/);
     const unknown = await api('GET', '/admin/app-not-there');
     assert.equal(unknown.body?.error?.code, 'not_found', 'other /admin/ paths reach the Worker');
   });
