@@ -2,8 +2,8 @@
 //! `ACCESS_AUD` are set): the `Cf-Access-Jwt-Assertion` token is checked
 //! by [`crate::access_rules`] and its RS256 signature with WebCrypto
 //! (`RSASSA-PKCS1-v1_5`, SHA-256) against the team's JWKS. The keys are
-//! kept per isolate and fetched again when a token names a key they lack
-//! (at most every [`REFETCH_SECS`]).
+//! kept per isolate for an hour, and fetched again sooner when a token
+//! names a key they lack (at most every [`REFETCH_SECS`]).
 //!
 //! The entry verifies the token before routing and marks the request;
 //! `admin::authorize` (synchronous) then accepts a marked request as it
@@ -26,6 +26,9 @@ pub const HEADER: &str = "cf-access-jwt-assertion";
 
 /// Fewest seconds between two fetches of the JWKS for an unknown `kid`.
 const REFETCH_SECS: i64 = 5;
+/// How long fetched keys are used before the JWKS is fetched again (Access
+/// rotates its signing keys every few weeks).
+const MAX_AGE_SECS: i64 = 3600;
 /// Time allowed for the JWKS fetch.
 const CERTS_TIMEOUT_MS: u32 = 5_000;
 
@@ -115,43 +118,47 @@ pub async fn verify(access: &Access, token: &str) -> Result<String, AccessError>
     Ok(access_rules::principal(&t.claims))
 }
 
-/// The imported key for `kid`: from the isolate's keys, else after a fetch.
+/// The imported key for `kid`: from the isolate's keys while they are
+/// fresh; else (an unknown `kid`, or keys older than [`MAX_AGE_SECS`])
+/// after fetching the JWKS again. Keys that have gone stale keep serving
+/// while the JWKS cannot be fetched; a key the new JWKS drops is refused.
 async fn key_for(access: &Access, kid: &str) -> Result<JsValue, AccessError> {
-    enum Have {
-        Imported(JsValue),
-        Jwk(Jwk),
-        Missing { may_fetch: bool },
-    }
     let now = time::now();
-    let have = KEYS.with(|k| match k.borrow().as_ref() {
-        Some(keys) if keys.url == access.certs_url => {
-            match keys.keys.iter().find(|(j, _)| j.kid == kid) {
-                Some((_, Some(imported))) => Have::Imported(imported.clone()),
-                Some((j, None)) => Have::Jwk(j.clone()),
-                None => Have::Missing {
-                    may_fetch: now - keys.fetched_at >= REFETCH_SECS || now < keys.fetched_at,
-                },
+    let cached = KEYS.with(|k| {
+        k.borrow()
+            .as_ref()
+            .filter(|keys| keys.url == access.certs_url)
+            .map(|keys| {
+                let found = keys.keys.iter().find(|(j, _)| j.kid == kid).cloned();
+                (now - keys.fetched_at, found)
+            })
+    });
+    let (jwk, imported) = match cached {
+        Some((age, Some(found))) if (0..MAX_AGE_SECS).contains(&age) => found,
+        Some((age, None)) if (0..REFETCH_SECS).contains(&age) => {
+            return Err(AccessError::UnknownKey)
+        }
+        cached => {
+            let stale = cached.and_then(|(_, found)| found);
+            match fetch_keys(&access.certs_url).await {
+                Ok(keys) => {
+                    let found = keys.iter().find(|j| j.kid == kid).cloned();
+                    KEYS.with(|k| {
+                        *k.borrow_mut() = Some(Keys {
+                            url: access.certs_url.clone(),
+                            fetched_at: now,
+                            keys: keys.into_iter().map(|j| (j, None)).collect(),
+                        })
+                    });
+                    (found.ok_or(AccessError::UnknownKey)?, None)
+                }
+                Err(e) => stale.ok_or(e)?,
             }
         }
-        _ => Have::Missing { may_fetch: true },
-    });
-    let jwk = match have {
-        Have::Imported(k) => return Ok(k),
-        Have::Jwk(j) => j,
-        Have::Missing { may_fetch: false } => return Err(AccessError::UnknownKey),
-        Have::Missing { may_fetch: true } => {
-            let keys = fetch_keys(&access.certs_url).await?;
-            let found = keys.iter().find(|j| j.kid == kid).cloned();
-            KEYS.with(|k| {
-                *k.borrow_mut() = Some(Keys {
-                    url: access.certs_url.clone(),
-                    fetched_at: now,
-                    keys: keys.into_iter().map(|j| (j, None)).collect(),
-                })
-            });
-            found.ok_or(AccessError::UnknownKey)?
-        }
     };
+    if let Some(k) = imported {
+        return Ok(k);
+    }
     let imported = import_key(&jwk)
         .await
         .map_err(|_| AccessError::UnknownKey)?;
