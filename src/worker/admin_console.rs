@@ -10,7 +10,7 @@ use super::orders::{self, ConfirmError, ReconcileReport};
 use super::{access, log, time};
 use crate::console_rules::{self, csv, taipei, Cell};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::cell::Cell as StdCell;
 use worker::{Request, Response};
 
@@ -205,61 +205,77 @@ pub async fn runs(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
     ok_json(200, &json!({"runs": runs, "needs_review": needs_review}))
 }
 
-#[derive(Deserialize)]
-struct OrderExport {
-    id: String,
-    status: String,
-    amount: i64,
-    subtotal: i64,
-    voucher_total: i64,
-    currency: String,
-    payment_pfn: Option<String>,
-    prc: Option<String>,
-    mypay_uid: Option<String>,
-    created_at: i64,
-    paid_at: Option<i64>,
-    refunded_at: Option<i64>,
-    #[serde(default)]
-    customer_email: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RefundExport {
-    event_id: i64,
-    order_id: String,
-    kind: String,
-    prc: Option<String>,
-    created_at: i64,
-    amount: i64,
-    mypay_uid: Option<String>,
-    payment_pfn: Option<String>,
-    status: String,
-    refund_state: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct VoucherExport {
-    code: String,
-    kind: String,
-    product_id: String,
-    name: String,
-    value: i64,
-    issuer: String,
-    refund_return_type: Option<String>,
-    status: String,
-    order_id: Option<String>,
-    refund_outcome: Option<String>,
-    expires_at: Option<i64>,
-    min_spend: i64,
-    created_at: i64,
-}
-
 /// Most rows one export writes (a larger range is cut: the last row says so).
 const EXPORT_MAX: i64 = 10_000;
 
-fn when(t: Option<i64>) -> Cell {
-    t.map(taipei).into()
+/// How a column's value is written.
+#[derive(Clone, Copy)]
+enum Col {
+    /// As stored: text, a whole number or empty.
+    Plain,
+    /// Unix seconds, written in Taiwan time.
+    Time,
 }
+
+/// One CSV row from a row read as JSON, in `cols`' order.
+fn cells(row: &Map<String, Value>, cols: &[(&str, Col)]) -> Vec<Cell> {
+    cols.iter()
+        .map(|(name, col)| match (row.get(*name), col) {
+            (Some(Value::Number(n)), Col::Time) => n.as_i64().map(taipei).into(),
+            (Some(Value::Number(n)), Col::Plain) => n
+                .as_i64()
+                .map(Cell::Int)
+                .unwrap_or_else(|| Cell::Text(n.to_string())),
+            (Some(Value::String(t)), _) => Cell::Text(t.clone()),
+            _ => Cell::Empty,
+        })
+        .collect()
+}
+
+const ORDER_COLS: &[(&str, Col)] = &[
+    ("order_id", Col::Plain),
+    ("created_at", Col::Time),
+    ("status", Col::Plain),
+    ("subtotal", Col::Plain),
+    ("voucher_total", Col::Plain),
+    ("amount", Col::Plain),
+    ("currency", Col::Plain),
+    ("payment_method", Col::Plain),
+    ("mypay_code", Col::Plain),
+    ("mypay_uid", Col::Plain),
+    ("paid_at", Col::Time),
+    ("refunded_at", Col::Time),
+    ("customer_email", Col::Plain),
+];
+
+const REFUND_COLS: &[(&str, Col)] = &[
+    ("event_id", Col::Plain),
+    ("at", Col::Time),
+    ("order_id", Col::Plain),
+    ("what", Col::Plain),
+    ("mypay_code", Col::Plain),
+    ("amount", Col::Plain),
+    ("payment_method", Col::Plain),
+    ("mypay_uid", Col::Plain),
+    ("order_status_now", Col::Plain),
+    ("refund_state_now", Col::Plain),
+];
+
+const VOUCHER_COLS: &[(&str, Col)] = &[
+    ("code", Col::Plain),
+    ("kind", Col::Plain),
+    ("product_id", Col::Plain),
+    ("name", Col::Plain),
+    ("value", Col::Plain),
+    ("issuer", Col::Plain),
+    ("refund_return_type", Col::Plain),
+    ("status", Col::Plain),
+    ("order_id", Col::Plain),
+    ("refund_outcome", Col::Plain),
+    ("expires_at", Col::Time),
+    ("min_spend", Col::Plain),
+    ("created_at", Col::Time),
+];
 
 /// `GET /admin/export?kind=orders|refunds|vouchers&from=YYYY-MM-DD&to=YYYY-MM-DD`
 /// (vouchers also `status`): CSV in UTF-8 with a byte order mark, times in
@@ -277,103 +293,36 @@ pub async fn export(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> 
         )
     })?;
     let (start, end) = (on(range.start), on(range.end));
-    let (header, rows): (&[&str], Vec<Vec<Cell>>) = match kind.as_str() {
+    let (cols, sql, args) = match kind.as_str() {
         "orders" => {
-            let email = has_customer_email(db).await;
-            let col = if email { ", customer_email" } else { "" };
-            let rows: Vec<OrderExport> = db
-                .all(
-                    &format!(
-                        "SELECT id, status, amount, subtotal, voucher_total, currency, payment_pfn, prc, mypay_uid, created_at, paid_at, refunded_at{col} \
-                         FROM orders WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) ORDER BY created_at, id LIMIT ?3"
-                    ),
-                    &[start, end, n(EXPORT_MAX)],
-                )
-                .await?;
+            let email = if has_customer_email(db).await {
+                "customer_email"
+            } else {
+                "NULL AS customer_email"
+            };
             (
-                &[
-                    "order_id",
-                    "created_at",
-                    "status",
-                    "subtotal",
-                    "voucher_total",
-                    "amount",
-                    "currency",
-                    "payment_method",
-                    "mypay_code",
-                    "mypay_uid",
-                    "paid_at",
-                    "refunded_at",
-                    "customer_email",
-                ],
-                rows.into_iter()
-                    .map(|o| {
-                        vec![
-                            o.id.into(),
-                            taipei(o.created_at).into(),
-                            o.status.into(),
-                            o.subtotal.into(),
-                            o.voucher_total.into(),
-                            o.amount.into(),
-                            o.currency.into(),
-                            o.payment_pfn.into(),
-                            o.prc.into(),
-                            o.mypay_uid.into(),
-                            when(o.paid_at),
-                            when(o.refunded_at),
-                            o.customer_email.into(),
-                        ]
-                    })
-                    .collect(),
+                ORDER_COLS,
+                format!(
+                    "SELECT id AS order_id, created_at, status, subtotal, voucher_total, amount, currency, payment_pfn AS payment_method, \
+                     prc AS mypay_code, mypay_uid, paid_at, refunded_at, {email} \
+                     FROM orders WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) ORDER BY created_at, id LIMIT ?3"
+                ),
+                vec![start, end, n(EXPORT_MAX)],
             )
         }
-        "refunds" => {
-            let rows: Vec<RefundExport> = db
-                .all(
-                    "SELECT e.id AS event_id, e.order_id, e.kind, e.prc, e.created_at, o.amount, o.mypay_uid, o.payment_pfn, o.status, o.refund_state \
-                     FROM events e JOIN orders o ON o.id = e.order_id \
-                     WHERE e.kind IN ('refund', 'manual_refund', 'refund_failed', 'refund_unanswered') \
-                     AND (?1 IS NULL OR e.created_at >= ?1) AND (?2 IS NULL OR e.created_at < ?2) ORDER BY e.id LIMIT ?3",
-                    &[start, end, n(EXPORT_MAX)],
-                )
-                .await?;
-            (
-                &[
-                    "event_id",
-                    "at",
-                    "order_id",
-                    "what",
-                    "mypay_code",
-                    "amount",
-                    "payment_method",
-                    "mypay_uid",
-                    "order_status_now",
-                    "refund_state_now",
-                ],
-                rows.into_iter()
-                    .map(|r| {
-                        let what = match r.kind.as_str() {
-                            "refund" => "refund_requested",
-                            "manual_refund" => "refunded_in_mypay_panel",
-                            "refund_failed" => "refund_refused",
-                            _ => "refund_unanswered",
-                        };
-                        vec![
-                            r.event_id.into(),
-                            taipei(r.created_at).into(),
-                            r.order_id.into(),
-                            what.into(),
-                            r.prc.into(),
-                            r.amount.into(),
-                            r.payment_pfn.into(),
-                            r.mypay_uid.into(),
-                            r.status.into(),
-                            r.refund_state.into(),
-                        ]
-                    })
-                    .collect(),
-            )
-        }
+        "refunds" => (
+            REFUND_COLS,
+            "SELECT e.id AS event_id, e.created_at AS at, e.order_id, \
+             CASE e.kind WHEN 'refund' THEN 'refund_requested' WHEN 'manual_refund' THEN 'refunded_in_mypay_panel' \
+             WHEN 'refund_failed' THEN 'refund_refused' ELSE 'refund_unanswered' END AS what, \
+             e.prc AS mypay_code, o.amount, o.payment_pfn AS payment_method, o.mypay_uid, o.status AS order_status_now, \
+             o.refund_state AS refund_state_now \
+             FROM events e JOIN orders o ON o.id = e.order_id \
+             WHERE e.kind IN ('refund', 'manual_refund', 'refund_failed', 'refund_unanswered') \
+             AND (?1 IS NULL OR e.created_at >= ?1) AND (?2 IS NULL OR e.created_at < ?2) ORDER BY e.id LIMIT ?3"
+                .to_owned(),
+            vec![start, end, n(EXPORT_MAX)],
+        ),
         "vouchers" => {
             let status = http::query_param(&req, "status").filter(|s| !s.is_empty());
             if let Some(st) = &status {
@@ -384,49 +333,14 @@ pub async fn export(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> 
                     ));
                 }
             }
-            let rows: Vec<VoucherExport> = db
-                .all(
-                    "SELECT code, kind, product_id, name, value, issuer, refund_return_type, status, order_id, refund_outcome, expires_at, min_spend, created_at \
-                     FROM vouchers WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) AND (?3 IS NULL OR status = ?3) \
-                     ORDER BY created_at, code LIMIT ?4",
-                    &[start, end, os(status.as_deref()), n(EXPORT_MAX)],
-                )
-                .await?;
             (
-                &[
-                    "code",
-                    "kind",
-                    "product_id",
-                    "name",
-                    "value",
-                    "issuer",
-                    "refund_return_type",
-                    "status",
-                    "order_id",
-                    "refund_outcome",
-                    "expires_at",
-                    "min_spend",
-                    "created_at",
-                ],
-                rows.into_iter()
-                    .map(|v| {
-                        vec![
-                            v.code.into(),
-                            v.kind.into(),
-                            v.product_id.into(),
-                            v.name.into(),
-                            v.value.into(),
-                            v.issuer.into(),
-                            v.refund_return_type.into(),
-                            v.status.into(),
-                            v.order_id.into(),
-                            v.refund_outcome.into(),
-                            when(v.expires_at),
-                            v.min_spend.into(),
-                            taipei(v.created_at).into(),
-                        ]
-                    })
-                    .collect(),
+                VOUCHER_COLS,
+                "SELECT code, kind, product_id, name, value, issuer, refund_return_type, status, order_id, refund_outcome, \
+                 expires_at, min_spend, created_at FROM vouchers \
+                 WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) AND (?3 IS NULL OR status = ?3) \
+                 ORDER BY created_at, code LIMIT ?4"
+                    .to_owned(),
+                vec![start, end, os(status.as_deref()), n(EXPORT_MAX)],
             )
         }
         _ => {
@@ -436,7 +350,8 @@ pub async fn export(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> 
             ))
         }
     };
-    let mut rows = rows;
+    let found: Vec<Map<String, Value>> = db.all(&sql, &args).await?;
+    let mut rows: Vec<Vec<Cell>> = found.iter().map(|r| cells(r, cols)).collect();
     if rows.len() as i64 >= EXPORT_MAX {
         rows.push(vec![format!(
             "(cut at {EXPORT_MAX} rows: export a shorter date range)"
@@ -457,7 +372,8 @@ pub async fn export(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> 
     };
     let filename = format!("mypay-{kind}-{}_{}.csv", day(from), day(to));
     log::info("export", json!({"kind": kind, "rows": rows.len()}));
-    let mut res = http::raw_response(200, "text/csv; charset=utf-8", csv(header, &rows));
+    let header: Vec<&str> = cols.iter().map(|(name, _)| *name).collect();
+    let mut res = http::raw_response(200, "text/csv; charset=utf-8", csv(&header, &rows));
     let _ = res.headers_mut().set(
         "content-disposition",
         &format!("attachment; filename=\"{filename}\""),
