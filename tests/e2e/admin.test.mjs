@@ -43,6 +43,32 @@ async function api(method, url, body, headers = {}) {
 }
 const adminAuth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
+async function waitStatus(o, want) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const view = await api('GET', `${BASE}/api/orders/${o.order_id}`, undefined, { authorization: `Bearer ${o.token}` });
+    if (view.status === want) return view;
+    assert.ok(Date.now() < deadline, `order ${o.order_id} never became ${want} (${view.status})`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** A store-code order MYPAY settles with 290 (paid, details differ): needs_review. */
+async function mismatchedOrder(n) {
+  const o = await api('POST', `${BASE}/api/checkout`, {
+    items: [{ product_id: 'oolong-150g', quantity: 1 }],
+    vouchers: [],
+    customer: { id: `e2e-admin-${n}`, name: '後台測試', email: `admin-e2e-${n}@example.com`, phone: '0912345678' },
+    pfn: 'CSTORECODE',
+  }, { 'cf-connecting-ip': `198.18.210.${n}` });
+  const uid = o.payment_url.match(/payment\/(\d+)\.html/)?.[1];
+  await api('POST', `${SANDBOX}/sandbox/orders/${uid}/pay`, { pfn: 'CSTORECODE' });
+  await waitStatus(o, 'pending');
+  await api('POST', `${SANDBOX}/sandbox/orders/${uid}/settle`, { prc: '290' });
+  await waitStatus(o, 'needs_review');
+  return { id: o.order_id, uid };
+}
+
 /** A card order with a paid voucher, paid in the sandbox and confirmed by the Worker. */
 async function paidOrder(n) {
   const voucher = (await api('POST', `${BASE}/admin/vouchers`, {
@@ -122,6 +148,14 @@ async function signIn(page) {
 
 /** Whether nothing is wider than the phone's 390 CSS pixels (a phone browser would widen
  *  its layout viewport to fit, so the page's own width is what counts). */
+/** Submits the order search and waits for the list it renders. */
+async function search(page) {
+  const old = await page.getByTestId('orders-filter').elementHandle();
+  await page.getByTestId('filter-submit').click();
+  await page.waitForFunction((el) => !el.isConnected, old);
+  await page.getByTestId('orders-filter').waitFor();
+}
+
 const noSideways = (page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) <= 391);
 
 describe('admin console', () => {
@@ -158,7 +192,7 @@ describe('admin console', () => {
     // Find it by its MYPAY uid.
     await page.getByTestId('filter-q').fill(order.uid);
     await page.getByTestId('filter-status').selectOption('paid');
-    await page.getByTestId('filter-submit').click();
+    await search(page);
     const row = page.getByTestId(`order-row-${order.id}`);
     await row.waitFor();
     assert.equal(await page.locator('[data-testid^="order-row-"]').count(), 1, 'the search finds just that order');
@@ -216,6 +250,57 @@ describe('admin console', () => {
     await closePage(page);
   });
 
+  test('needs review: the reason explained, with what resolves it; vouchers issued, listed and exported', async () => {
+    const mismatch = await mismatchedOrder(3);
+    const page = await newPage();
+    await signIn(page);
+    await page.getByTestId('nav-review').click();
+    const item = page.getByTestId(`review-${mismatch.id}`);
+    await item.waitFor();
+    assert.equal(await item.getAttribute('data-reason'), 'paid_mismatch');
+    assert.match(await item.textContent(), /付款金額不符/);
+    assert.match(await item.textContent(), /MYPAY 回覆代碼 290/);
+    await shot(page, '10-needs-review');
+    await item.getByRole('link').click();
+    await page.getByTestId('review-box').waitFor();
+    assert.equal(await page.getByTestId('review-box').getAttribute('data-reason'), 'paid_mismatch');
+    assert.equal(await page.getByTestId('order-status').getAttribute('data-status'), 'needs_review');
+    assert.ok(await page.getByTestId('refund-button').isVisible(), 'a refund is one of the ways out');
+
+    await page.getByTestId('nav-vouchers').click();
+    await page.getByTestId('voucher-kind').selectOption('free');
+    await page.getByTestId('voucher-name').fill('E2E 後台贈券');
+    await page.getByTestId('voucher-value').fill('30');
+    await page.getByTestId('voucher-count').fill('3');
+    await page.getByTestId('voucher-product').fill(`E2EB${RUN}`);
+    await page.getByTestId('voucher-submit').click();
+    const issued = page.getByTestId('voucher-issued');
+    await issued.waitFor();
+    const codes = (await issued.textContent()).trim().split('\n');
+    assert.equal(codes.length, 3);
+    for (const c of codes) await page.getByTestId(`voucher-${c}`).waitFor();
+    // Choosing a status renders the page again (a new select, set to it).
+    const filter = async (status) => {
+      const old = await page.getByTestId('voucher-filter').elementHandle();
+      await page.getByTestId('voucher-filter').selectOption(status);
+      await page.waitForFunction((el) => !el.isConnected, old);
+      await page.waitForFunction((st) => document.querySelector('[data-testid="voucher-filter"]')?.value === st, status);
+    };
+    await filter('used');
+    assert.equal(await page.getByTestId(`voucher-${codes[0]}`).count(), 0, 'new vouchers are not used');
+    await filter('available');
+    await page.getByTestId(`voucher-${codes[0]}`).waitFor();
+    await shot(page, '11-vouchers');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('voucher-csv').click()]);
+    const file = path.join(OUT, 'admin-vouchers.csv');
+    await download.saveAs(file);
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(text.startsWith('\uFEFFcode,kind,'), 'BOM and header');
+    for (const c of codes) assert.match(text, new RegExp(`\r\n${c},free,E2EB${RUN},E2E 後台贈券,30,`));
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
   test('on a phone, in English: no sideways scrolling, the order and its timeline readable', async () => {
     const page = await newPage({ phone: true });
     await signIn(page);
@@ -224,7 +309,7 @@ describe('admin console', () => {
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     await page.getByTestId('filter-submit').filter({ hasText: 'Search' }).waitFor();
     await page.getByTestId('filter-q').fill(second.id);
-    await page.getByTestId('filter-submit').click();
+    await search(page);
     await page.getByTestId(`order-row-${second.id}`).getByTestId('order-link').click();
     await page.getByTestId('order-title').filter({ hasText: `Order ${second.id}` }).waitFor();
     assert.match(await page.getByTestId('timeline').textContent(), /Status changed from “[^”]+” to “Paid”/);
