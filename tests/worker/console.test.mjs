@@ -66,7 +66,7 @@ const secret = (value) => ({ type: 'secret_text', value });
 /** A Worker instance of wrangler.toml with `vars` (plain) over the sandbox's
  *  settings, through wrangler's DevEnv (as tests/worker/harness.mjs starts
  *  its instances); answers { worker, url, db() }. */
-async function startInstance(name, vars, logs = []) {
+async function startInstance(name, vars, logs = [], dev = {}) {
   const envFile = join(tmp, 'empty.env');
   writeFileSync(envFile, '');
   const { unstable_DevEnv: DevEnv } = await import('wrangler');
@@ -89,6 +89,7 @@ async function startInstance(name, vars, logs = []) {
       liveReload: false,
       persist: join(tmp, `state-${name}`),
       structuredLogsHandler: ({ level, message }) => logs.push(`${level}: ${message}`),
+      ...dev,
     },
   });
   await w.ready;
@@ -243,8 +244,8 @@ test('Access half set up, or a team domain that is not one: 500 config_error nam
   }
 });
 
-test('once orders keep the customer e-mail (orders.customer_email), the search and the export use it', async () => {
-  const inst = await startInstance('email', {});
+test('once orders keep the customer e-mail (orders.customer_email), the search and the export use it; the cron job records its runs', async () => {
+  const inst = await startInstance('email', {}, [], { testScheduled: true });
   try {
     const db = await inst.db();
     await migrate(db);
@@ -266,6 +267,14 @@ test('once orders keep the customer e-mail (orders.customer_email), the search a
     const csv = await call('GET', `${inst.url}/admin/export?kind=orders`, undefined, auth);
     assert.equal(csv.status, 200);
     assert.ok(csv.text.split('\r\n').some((l) => l.startsWith('ME20261201000000EMAILTEST1,') && l.endsWith(',shopper@example.com')), csv.text);
+
+    // The cron job (wrangler's scheduled trigger) records its run too.
+    const cron = await fetch(`${inst.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('*/5 * * * *')}`);
+    assert.equal(cron.status, 200, await cron.text());
+    const runs = await call('GET', `${inst.url}/admin/reconcile/runs`, undefined, auth);
+    assert.equal(runs.status, 200, runs.text);
+    assert.equal(runs.body.runs[0]?.source, 'cron', runs.text);
+    assert.equal(runs.body.runs[0].error, null);
   } finally {
     await inst.worker.dispose();
   }
