@@ -409,7 +409,7 @@ describe('demo storefront in Chromium', () => {
     assert.equal(sent.user_cellphone_code, '886');
     assert.equal(sent.invoice_cloud_type, '3');
     assert.equal(sent.invoice_natural_person, 'AB12345678901234');
-    await shot(page, '05-linepay-payment-page');
+    await shot(page, '06-linepay-payment-page');
     // The shopper pays in LINE Pay (the sandbox stands for it), then comes back.
     const pay = await fetch(`${SANDBOX}/sandbox/orders/${uid}/pay`, {
       method: 'POST',
@@ -423,7 +423,7 @@ describe('demo storefront in Chromium', () => {
     await page.getByTestId('invoice-number').waitFor({ timeout: FINAL_TIMEOUT });
     assert.match(await page.getByTestId('invoice-number').textContent(), /^[A-Z]{2}\d{8}$/);
     assert.match(await page.getByTestId('invoice-carrier').textContent(), /AB12345678901234/);
-    await shot(page, '05-linepay-paid');
+    await shot(page, '06-linepay-paid');
     assert.deepEqual(page.problems, []);
     await closePage(page);
   });
