@@ -541,6 +541,8 @@ function applyStoreConfig(c) {
       if (first) first.checked = true;
     }
   }
+  // A store that issues no e-invoice (ISSUE_INVOICE_STATE 0) takes no invoice choice.
+  $('invoice-fields').hidden = c.invoice === false;
   const hint = $('installments-hint');
   const counts = Array.isArray(c.installments) ? c.installments.map((i) => i.count) : [];
   hint.hidden = counts.length === 0;
@@ -610,8 +612,8 @@ async function submitCheckout(e) {
       email: form.elements.email.value.trim(),
       phone: form.elements.phone.value.replace(/[\s-]/g, ''),
     },
-    invoice,
   };
+  if (!$('invoice-fields').hidden) order.invoice = invoice;
   if (chosenMethod()?.dataset.wallet === 'true') {
     order.customer.real_name = form.elements.real_name.value.trim();
     order.customer.english_name = form.elements.english_name.value.trim();

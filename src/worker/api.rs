@@ -6,8 +6,9 @@ use super::config::Config;
 use super::db::{Db, ProductRow};
 use super::http::{self, ok_json, ApiError, ApiResult};
 use super::orders;
-use crate::pricing::CartRequest;
+use crate::pricing::{CartRequest, Customer};
 use crate::secrets::token_matches;
+use mypay_link::codes::Pfn;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
@@ -49,9 +50,8 @@ pub fn config(cfg: &Config) -> ApiResult<Response> {
         &json!({
             "turnstile_site_key": cfg.turnstile.as_ref().map(|t| t.site_key.as_str()),
             "payment_methods": methods,
-            "any_method": o.offers(&mypay_link::codes::Pfn::All),
-            "wallet_fields": ["customer.name", "customer.real_name", "customer.english_name",
-                              "customer.phone_country_code", "customer.phone", "customer.email"],
+            "any_method": o.offers(&Pfn::All),
+            "wallet_fields": Customer::default().missing_for(&Pfn::LinePayOn),
             "installments": installments,
             "currency": o.currency.code(),
             "limit_pay_days": o.limit_pay_days,

@@ -76,6 +76,11 @@ test('GET /api/config: the default store offers every online method, and any', a
   assert.equal(r.body.payment_methods.find((m) => m.pfn === 'LINEPAYON').wallet, true);
   assert.equal(r.body.payment_methods.find((m) => m.pfn === 'CREDITCARD').wallet, false);
   assert.equal(r.body.any_method, true);
+  assert.deepEqual(r.body.wallet_fields, [
+    'customer.name', 'customer.real_name', 'customer.english_name',
+    'customer.phone_country_code', 'customer.phone', 'customer.email',
+  ]);
+  assert.equal(r.body.invoice, true);
   assert.deepEqual(r.body.installments, []);
   assert.equal(r.body.currency, 'TWD');
   assert.equal(r.body.limit_pay_days, 3);
