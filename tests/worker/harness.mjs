@@ -353,7 +353,7 @@ async function main() {
           ENABLE_DCC: 1,
           CURRENCY: 'CNY',
           INVOICE_RATETYPE: 2,
-          ISSUE_INVOICE_STATE: 1,
+          ISSUE_INVOICE_STATE: 0,
           VOUCHER_INVOICE_TYPE: 2,
           AGENT_CHARGE_FEE: 90,
           AGENT_CHARGE_FEE_TYPE: 1,

@@ -97,6 +97,7 @@ test('GET /api/config: the settings as the storefront needs them', async () => {
   assert.deepEqual(r.body.installments, [{ count: 3, banks: ['013', '822'] }, { count: 6, banks: ['822'] }]);
   assert.equal(r.body.currency, 'CNY');
   assert.equal(r.body.limit_pay_days, 5);
+  assert.equal(r.body.invoice, false, 'ISSUE_INVOICE_STATE 0: no e-invoice');
 });
 
 test('every setting reaches api/orders as its field', async () => {
@@ -109,7 +110,7 @@ test('every setting reaches api/orders as its field', async () => {
   assert.equal(d.enable_dcc, 1);
   assert.equal(d.currency, 'CNY');
   assert.equal(d.invoice_ratetype, 2);
-  assert.equal(d.issue_invoice_state, 1);
+  assert.equal(d.issue_invoice_state, 0);
   assert.equal(d.voucher_invoice_type, '2');
   assert.equal(d.agent_charge_fee, 90);
   assert.equal(d.agent_charge_fee_type, 1);
@@ -117,6 +118,10 @@ test('every setting reaches api/orders as its field', async () => {
   assert.equal(d.is_agent_charge, 1, 'the text rule: a fee makes it an agent charge');
   const q = await call('POST', `${OPTIONS}/api/quote`, { items });
   assert.equal(q.body.currency, 'CNY');
+});
+
+test('ISSUE_INVOICE_STATE 0: a checkout with an invoice choice is refused', async () => {
+  assert.deepEqual(paths(await checkout({ pfn: 'CREDITCARD', invoice: { type: 'email' } }, OPTIONS)), ['invoice']);
 });
 
 test('PAYMENT_METHODS limits what a checkout may ask for (and all)', async () => {
