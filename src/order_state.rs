@@ -350,12 +350,7 @@ pub enum Answer {
 impl Answer {
     /// Reads a query reply. `parse_time` reads MYPAY's `YYYYMMDDHHmmss`.
     pub fn from_query(reply: &QueryReply, parse_time: impl Fn(&str) -> Option<i64>) -> Answer {
-        let refunded = reply
-            .refund_order
-            .as_ref()
-            .map(|r| r.iter().any(|x| x.prc == Some(StatusCode::Refunded)))
-            .unwrap_or(false);
-        if refunded {
+        if refunded_in_full(reply) {
             return Answer::Refunded;
         }
         let cancelled = reply
@@ -385,6 +380,49 @@ impl Answer {
             StatusClass::CallResult if *code == StatusCode::DataOk => Answer::NotPaid,
             StatusClass::CallResult | StatusClass::Unknown => Answer::Unknown,
         }
+    }
+}
+
+/// What the done refunds of a query reply (`refund_order` entries with
+/// 230) add up to; `None` when there is none.
+pub fn refunded_total(reply: &QueryReply) -> Option<i64> {
+    let done: Vec<_> = reply
+        .refund_order
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter(|x| x.prc == Some(StatusCode::Refunded))
+        .collect();
+    if done.is_empty() {
+        return None;
+    }
+    Some(
+        done.iter()
+            .map(|x| x.cost.map(|c| c.get()).unwrap_or(0))
+            .sum(),
+    )
+}
+
+/// Whether the query shows the order refunded in full: done refunds that
+/// add up to the order's `cost` (an order can be refunded in parts), or one
+/// whose amount is not given (read as the whole).
+fn refunded_in_full(reply: &QueryReply) -> bool {
+    let done: Vec<_> = reply
+        .refund_order
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter(|x| x.prc == Some(StatusCode::Refunded))
+        .collect();
+    if done.is_empty() {
+        return false;
+    }
+    if done.iter().any(|x| x.cost.is_none()) {
+        return true;
+    }
+    match reply.transaction.cost {
+        Some(cost) => refunded_total(reply).unwrap_or(0) >= cost.get(),
+        None => true,
     }
 }
 
@@ -743,6 +781,115 @@ pub fn on_refund(s: &Snapshot, outcome: RefundOutcomeReply) -> Decision {
         RefundOutcomeReply::Refused => Decision::stay(s),
     }
     .keep_review(s)
+}
+
+/// Applies the outcome of a refund of part of the order: the order stays as
+/// it is (its refunded amount grows, see the Worker), and the claim the
+/// refund took is given back whatever MYPAY answered, so the next part (or
+/// the rest) can be asked for.
+pub fn on_partial_refund(s: &Snapshot, _outcome: RefundOutcomeReply) -> Decision {
+    if s.refund == Some(RefundState::InProgress) {
+        Decision::stay(s).refund(RefundChange::Clear)
+    } else {
+        Decision::stay(s)
+    }
+}
+
+/// What a refund does to the order's e-invoice (『電子發票退款時使用作廢或折讓』).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvoiceAction {
+    /// 4: the invoice is voided (作廢).
+    Void,
+    /// 6: an allowance (折讓) for the refunded amount.
+    Allowance,
+    /// No e-invoice was issued: nothing to void or allow.
+    None,
+}
+
+impl InvoiceAction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InvoiceAction::Void => "void",
+            InvoiceAction::Allowance => "allowance",
+            InvoiceAction::None => "none",
+        }
+    }
+
+    /// The refund request's `invoice_state`.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            InvoiceAction::Void => Some("4"),
+            InvoiceAction::Allowance => Some("6"),
+            InvoiceAction::None => None,
+        }
+    }
+}
+
+/// Why an invoice choice cannot be made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvoiceRefusal {
+    /// Void asked across invoice months, or for part of the order.
+    VoidNotAllowed,
+    /// A choice asked for an order with no e-invoice.
+    NotIssued,
+}
+
+impl InvoiceRefusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            InvoiceRefusal::VoidNotAllowed => "invoice_void_not_allowed",
+            InvoiceRefusal::NotIssued => "invoice_not_issued",
+        }
+    }
+}
+
+/// The invoice side of a refund. `issued`: MYPAY's query shows an
+/// e-invoice (issued or being issued). `same_month`: the invoice was issued
+/// in the current month (Taiwan time); the text: 跨發票月份無法作廢, no
+/// voiding across invoice months. `whole`: this refund returns the whole
+/// order at once (a part, or the rest after parts, is an allowance: the
+/// invoice cannot be voided for part of it). `asked`: the admin's choice.
+/// Answers the action and every action the admin could pick, with why.
+pub fn invoice_action(
+    issued: bool,
+    same_month: bool,
+    whole: bool,
+    asked: Option<InvoiceAction>,
+) -> Result<(InvoiceAction, Vec<InvoiceAction>, &'static str), InvoiceRefusal> {
+    if !issued {
+        return match asked {
+            None | Some(InvoiceAction::None) => Ok((
+                InvoiceAction::None,
+                vec![InvoiceAction::None],
+                "no e-invoice was issued for this order",
+            )),
+            Some(_) => Err(InvoiceRefusal::NotIssued),
+        };
+    }
+    let (default, choices, why) = if whole && same_month {
+        (
+            InvoiceAction::Void,
+            vec![InvoiceAction::Void, InvoiceAction::Allowance],
+            "the invoice is from this month: it is voided (or, if you choose, an allowance is made)",
+        )
+    } else if whole {
+        (
+            InvoiceAction::Allowance,
+            vec![InvoiceAction::Allowance],
+            "the invoice is from an earlier month and the API text allows no voiding across invoice months: an allowance is made",
+        )
+    } else {
+        (
+            InvoiceAction::Allowance,
+            vec![InvoiceAction::Allowance],
+            "only part of the order is refunded: an allowance is made for that part",
+        )
+    };
+    match asked {
+        None => Ok((default, choices, why)),
+        Some(a) if choices.contains(&a) => Ok((a, choices, why)),
+        Some(_) => Err(InvoiceRefusal::VoidNotAllowed),
+    }
 }
 
 impl Decision {

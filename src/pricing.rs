@@ -4,14 +4,19 @@
 //! Pure: the caller loads products and voucher records and passes them in.
 
 use mypay_link::codes::{
-    Currency, FreeVoucherIssuer, InvoiceCloudType, InvoiceInputType, IssueInvoiceState,
-    PaidVoucherIssuer, Pfn, RefundReturnType, VoucherType,
+    FreeVoucherIssuer, InvoiceCloudType, InvoiceInputType, IssueInvoiceState, PaidVoucherIssuer,
+    Pfn, RefundReturnType, UserSnType, VoucherType,
 };
 use mypay_link::lenient::{Int, StrInt, Text};
 use mypay_link::models::{FreeVoucher, Item, OrderRequest, PaidVoucher};
-use mypay_link::validate::{validate_order, Problem};
-use serde::{Deserialize, Serialize};
+use mypay_link::validate::{validate_order, Problem, WALLET_FIELDS};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::HashSet;
+
+mod options;
+pub use options::{SettingError, StoreOptions, DEFAULT_LIMIT_PAY_DAYS, SETTINGS};
+mod refund;
+pub use refund::{full_refund_items, partial_refund_items, RefundLine, RefundLineError};
 
 /// Largest quantity of one product in a cart.
 pub const MAX_QUANTITY: i64 = 99;
@@ -453,8 +458,16 @@ pub enum InvoiceChoice {
         #[serde(default)]
         title: Option<String>,
     },
-    /// Cloud invoice sent by e-mail.
-    Email,
+    /// Cloud invoice on a natural-person certificate carrier (自然人憑證條碼).
+    NaturalPerson { natural_person_code: String },
+    /// Cloud invoice sent by e-mail, with an optional address to mail the
+    /// paper copy to if it wins (`invoice_m_post_zone`, `invoice_m_address`).
+    Email {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        post_zone: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+    },
 }
 
 /// Why an invoice choice is refused.
@@ -466,6 +479,12 @@ pub enum InvoiceError {
     LoveCode,
     #[error("a tax id is 8 digits with a valid check digit")]
     TaxId,
+    #[error("a natural-person certificate code is 2 capital letters and 14 digits")]
+    NaturalPerson,
+    #[error("a postal code is 3, 5 or 6 digits, sent together with the address")]
+    PostZone,
+    #[error("a mailing address is 1 to 100 characters, sent together with the postal code")]
+    Address,
 }
 
 impl InvoiceError {
@@ -474,6 +493,9 @@ impl InvoiceError {
             InvoiceError::MobileCode => "invoice.mobile_code",
             InvoiceError::LoveCode => "invoice.love_code",
             InvoiceError::TaxId => "invoice.tax_id",
+            InvoiceError::NaturalPerson => "invoice.natural_person_code",
+            InvoiceError::PostZone => "invoice.post_zone",
+            InvoiceError::Address => "invoice.address",
         }
     }
 }
@@ -486,6 +508,26 @@ pub fn is_mobile_barcode(s: &str) -> bool {
         && b[1..].iter().all(|c| {
             c.is_ascii_digit() || c.is_ascii_uppercase() || matches!(c, b'.' | b'+' | b'-')
         })
+}
+
+/// 自然人憑證條碼: 2 capital letters then 14 digits.
+pub fn is_natural_person_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 16
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..].iter().all(u8::is_ascii_digit)
+}
+
+/// A Taiwanese postal code: 3, 5 or 6 digits.
+pub fn is_post_zone(s: &str) -> bool {
+    matches!(s.len(), 3 | 5 | 6) && s.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// Free text a person typed: `max` characters at most, no control
+/// characters.
+fn plain_text(s: &str, max: usize) -> bool {
+    let n = s.chars().count();
+    (1..=max).contains(&n) && !s.chars().any(char::is_control)
 }
 
 /// 愛心碼: 3 to 7 digits.
@@ -524,15 +566,26 @@ impl InvoiceChoice {
                 Err(InvoiceError::LoveCode)
             }
             InvoiceChoice::TaxId { tax_id, .. } if !is_tax_id(tax_id) => Err(InvoiceError::TaxId),
+            InvoiceChoice::NaturalPerson {
+                natural_person_code,
+            } if !is_natural_person_code(natural_person_code) => Err(InvoiceError::NaturalPerson),
+            InvoiceChoice::Email { post_zone, address } => match (post_zone, address) {
+                (None, None) => Ok(()),
+                (Some(z), _) if !is_post_zone(z) => Err(InvoiceError::PostZone),
+                (None, Some(_)) => Err(InvoiceError::PostZone),
+                (Some(_), Some(a)) if plain_text(a.trim(), 100) => Ok(()),
+                (Some(_), _) => Err(InvoiceError::Address),
+            },
             _ => Ok(()),
         }
     }
 
     /// Writes the choice into the order's invoice fields. A tax id travels on
     /// a cloud invoice (e-mail carrier): paper B2B invoices
-    /// (`invoice_input_type` 3) must not be used with PayPage.
+    /// (`invoice_input_type` 3) must not be used with PayPage, so the
+    /// company title (`invoice_b2b_title`, paper only) is never sent: it is
+    /// kept on the order for the merchant's records.
     fn apply(&self, o: &mut OrderRequest) {
-        o.issue_invoice_state = Some(IssueInvoiceState::Issue);
         match self {
             InvoiceChoice::Mobile { mobile_code } => {
                 o.invoice_input_type = Some(InvoiceInputType::Cloud);
@@ -548,10 +601,31 @@ impl InvoiceChoice {
                 o.invoice_cloud_type = Some(InvoiceCloudType::Email);
                 o.invoice_tax_id = Some(tax_id.clone());
             }
-            InvoiceChoice::Email => {
+            InvoiceChoice::NaturalPerson {
+                natural_person_code,
+            } => {
+                o.invoice_input_type = Some(InvoiceInputType::Cloud);
+                o.invoice_cloud_type = Some(InvoiceCloudType::NaturalPersonCertificate);
+                o.invoice_natural_person = Some(natural_person_code.clone());
+            }
+            InvoiceChoice::Email { post_zone, address } => {
                 o.invoice_input_type = Some(InvoiceInputType::Cloud);
                 o.invoice_cloud_type = Some(InvoiceCloudType::Email);
+                o.invoice_m_post_zone = post_zone.as_ref().map(|z| z.trim().to_owned());
+                o.invoice_m_address = address.as_ref().map(|a| a.trim().to_owned());
             }
+        }
+    }
+
+    /// The carrier in plain words (`mobile`, `donation`, ...), as the
+    /// order's views name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            InvoiceChoice::Mobile { .. } => "mobile",
+            InvoiceChoice::Donation { .. } => "donation",
+            InvoiceChoice::TaxId { .. } => "tax_id",
+            InvoiceChoice::NaturalPerson { .. } => "natural_person",
+            InvoiceChoice::Email { .. } => "email",
         }
     }
 }
@@ -567,6 +641,124 @@ pub struct Customer {
     pub email: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// 消費者真實姓名 (`user_real_name`; e-wallets need it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_name: Option<String>,
+    /// 消費者英文姓名 (`user_english_name`; e-wallets need it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub english_name: Option<String>,
+    /// 行動電話國碼 (`user_cellphone_code`, e.g. `886`; e-wallets need it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_country_code: Option<String>,
+    /// 證號類型 (`user_sn_type`): 1 national id (the default), 2 resident
+    /// certificate, 3 passport.
+    #[serde(
+        default,
+        deserialize_with = "text_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sn_type: Option<String>,
+    /// 身分證 / 統一證號 / 護照號碼 (`user_sn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sn: Option<String>,
+    /// 帳單地址 (`user_address`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// 郵遞區號 (`user_zipcode`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zipcode: Option<String>,
+    /// 生日 (`user_birthday`), `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
+}
+
+/// A code field sent as `"1"` or `1`.
+fn text_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(serde::de::Error::custom("expected a string or a number")),
+    }
+}
+
+/// 身分證字號: a letter, 1 or 2, 8 digits, with the check digit (the
+/// letter counts as its two-digit area number).
+pub fn is_national_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || !b[0].is_ascii_uppercase() || !matches!(b[1], b'1' | b'2') {
+        return false;
+    }
+    if !b[1..].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    id_checksum(b)
+}
+
+/// 統一證號 (resident certificate): a letter, then A-D (the old form) or
+/// 8 / 9 (the new form), then 8 digits, with the check digit.
+pub fn is_resident_certificate(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || !b[0].is_ascii_uppercase() || !b[2..].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    match b[1] {
+        b'8' | b'9' => id_checksum(b),
+        // The old form: the second letter counts by its area number's last digit.
+        b'A'..=b'D' => {
+            let mut v = b.to_vec();
+            v[1] = b'0' + (area(b[1]) % 10) as u8;
+            id_checksum(&v)
+        }
+        _ => false,
+    }
+}
+
+/// A letter's area number (A = 10 … Z = 33, in the ID card's order).
+fn area(c: u8) -> u32 {
+    const ORDER: &[u8; 26] = b"ABCDEFGHJKLMNPQRSTUVXYWZIO";
+    ORDER
+        .iter()
+        .position(|x| *x == c)
+        .map(|i| 10 + i as u32)
+        .unwrap_or(0)
+}
+
+fn id_checksum(b: &[u8]) -> bool {
+    let a = area(b[0]);
+    let mut sum = a / 10 + (a % 10) * 9;
+    for (i, c) in b[1..9].iter().enumerate() {
+        sum += u32::from(c - b'0') * (8 - i as u32);
+    }
+    sum += u32::from(b[9] - b'0');
+    sum.is_multiple_of(10)
+}
+
+/// A real calendar date `YYYY-MM-DD` from 1900 on.
+pub fn is_birthday(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    y >= 1900 && (1..=days).contains(&d)
 }
 
 impl Customer {
@@ -603,8 +795,161 @@ impl Customer {
         {
             out.push(("customer.name", "customer.name is at most 50 characters"));
         }
+        fn given(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        if let Some(n) = given(&self.real_name) {
+            if !plain_text(n, 50) {
+                out.push((
+                    "customer.real_name",
+                    "customer.real_name is at most 50 characters",
+                ));
+            }
+        }
+        if let Some(n) = given(&self.english_name) {
+            let ok = n.len() <= 50
+                && n.bytes().all(|c| {
+                    c.is_ascii_alphabetic() || matches!(c, b' ' | b'-' | b'.' | b',' | b'\'')
+                });
+            if !ok {
+                out.push((
+                    "customer.english_name",
+                    "customer.english_name is at most 50 Latin letters, spaces and - . , '",
+                ));
+            }
+        }
+        if let Some(c) = given(&self.phone_country_code) {
+            let c = c.strip_prefix('+').unwrap_or(c);
+            if !(1..=4).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_digit()) {
+                out.push((
+                    "customer.phone_country_code",
+                    "customer.phone_country_code is 1 to 4 digits (886 for Taiwan)",
+                ));
+            }
+        }
+        let sn_type = given(&self.sn_type).map(UserSnType::from_code);
+        if let Some(t) = &sn_type {
+            if !t.is_documented() {
+                out.push((
+                    "customer.sn_type",
+                    "customer.sn_type is 1 (national id), 2 (resident certificate) or 3 (passport)",
+                ));
+            }
+        }
+        match (given(&self.sn), &sn_type) {
+            (None, Some(_)) => out.push((
+                "customer.sn",
+                "customer.sn is required with customer.sn_type",
+            )),
+            (Some(sn), t) => {
+                let ok = match t.as_ref().unwrap_or(&UserSnType::NationalId) {
+                    UserSnType::NationalId => is_national_id(sn),
+                    UserSnType::ResidentCertificate => is_resident_certificate(sn),
+                    UserSnType::Passport => {
+                        (5..=20).contains(&sn.len())
+                            && sn.bytes().all(|c| c.is_ascii_alphanumeric())
+                    }
+                    UserSnType::Other(_) => true,
+                };
+                if !ok {
+                    out.push((
+                        "customer.sn",
+                        "customer.sn is not a valid number of its customer.sn_type (a national id: A123456789)",
+                    ));
+                }
+            }
+            (None, None) => {}
+        }
+        if let Some(a) = given(&self.address) {
+            if !plain_text(a, 100) {
+                out.push((
+                    "customer.address",
+                    "customer.address is at most 100 characters",
+                ));
+            }
+        }
+        if let Some(z) = given(&self.zipcode) {
+            if !is_post_zone(z) {
+                out.push(("customer.zipcode", "customer.zipcode is 3, 5 or 6 digits"));
+            }
+        }
+        if let Some(b) = given(&self.birthday) {
+            if !is_birthday(b) {
+                out.push((
+                    "customer.birthday",
+                    "customer.birthday is a date YYYY-MM-DD",
+                ));
+            }
+        }
         out
     }
+
+    /// The fields an e-wallet payment needs that this customer lacks, as
+    /// checkout paths (the API text's 『電子錢包交易必要欄位』).
+    pub fn missing_for(&self, pfn: &Pfn) -> Vec<&'static str> {
+        if !pfn.is_wallet() {
+            return Vec::new();
+        }
+        let given =
+            |v: &Option<String>| v.as_deref().map(|v| !v.trim().is_empty()).unwrap_or(false);
+        WALLET_FIELDS
+            .iter()
+            .filter_map(|f| {
+                let (path, v) = match *f {
+                    "user_name" => ("customer.name", &self.name),
+                    "user_real_name" => ("customer.real_name", &self.real_name),
+                    "user_english_name" => ("customer.english_name", &self.english_name),
+                    "user_cellphone_code" => {
+                        ("customer.phone_country_code", &self.phone_country_code)
+                    }
+                    "user_cellphone" => ("customer.phone", &self.phone),
+                    _ => ("customer.email", &self.email),
+                };
+                (!given(v)).then_some(path)
+            })
+            .collect()
+    }
+
+    /// The e-mail as stored and searched: trimmed, lower-case.
+    pub fn email_key(&self) -> Option<String> {
+        self.email
+            .as_deref()
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+    }
+}
+
+/// Most `echo` strings a checkout may carry (`echo_0` … `echo_4`).
+pub const MAX_ECHO: usize = 5;
+/// Longest `echo` string, in characters.
+pub const ECHO_MAX_CHARS: usize = 100;
+
+/// The problems with a checkout's `echo` list, as `(path, message)`: at
+/// most five strings of at most 100 characters, without control characters
+/// or any of `< > " ' & \` (they travel back in reports and queries, and
+/// into the admin's pages).
+pub fn echo_problems(echo: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if echo.len() > MAX_ECHO {
+        out.push((
+            "echo".to_owned(),
+            format!("echo has at most {MAX_ECHO} strings"),
+        ));
+        return out;
+    }
+    for (i, e) in echo.iter().enumerate() {
+        let ok = e.chars().count() <= ECHO_MAX_CHARS
+            && !e
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | '&' | '\\'));
+        if !ok {
+            out.push((
+                format!("echo[{i}]"),
+                format!("echo[{i}] is at most {ECHO_MAX_CHARS} characters, without control characters or < > \" ' & \\"),
+            ));
+        }
+    }
+    out
 }
 
 /// What `build_order_request` needs beyond the quote.
@@ -618,8 +963,10 @@ pub struct OrderContext<'a> {
     pub invoice: Option<&'a InvoiceChoice>,
     pub success_url: Option<&'a str>,
     pub failure_url: Option<&'a str>,
-    /// Days to pay a store code or virtual account.
-    pub limit_pay_days: Option<i64>,
+    /// The store's settings (instalments, fees, invoice defaults, ...).
+    pub options: &'a StoreOptions,
+    /// The merchant's `echo_0` … `echo_4` (empty strings are not sent).
+    pub echo: &'a [String],
 }
 
 /// Builds the 『PayPage金流交易-折價券模式』 request for a quote with
@@ -673,14 +1020,52 @@ pub fn build_order_request(
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
+    let c = ctx.customer;
+    let opts = ctx.options;
+    let echo = |i: usize| ctx.echo.get(i).filter(|e| !e.is_empty()).cloned();
+    let agent = opts.agent_charge_fee.is_some()
+        || opts.agent_charge_fee_type.is_some()
+        || opts.agent_sms_fee_type.is_some()
+        || opts.is_agent_charge.is_some();
     let mut o = OrderRequest {
         store_uid: Text(ctx.store_uid.to_owned()),
-        user_id: Text(ctx.customer.id.trim().to_owned()),
-        user_name: some_text(&ctx.customer.name),
-        user_email: some_text(&ctx.customer.email),
-        user_cellphone: some_text(&ctx.customer.phone),
+        user_id: Text(c.id.trim().to_owned()),
+        user_name: some_text(&c.name),
+        user_real_name: some_text(&c.real_name),
+        user_english_name: some_text(&c.english_name),
+        user_zipcode: some_text(&c.zipcode),
+        user_address: some_text(&c.address),
+        user_sn_type: some_text(&c.sn)
+            .and(some_text(&c.sn_type).map(|t| UserSnType::from_code(&t))),
+        user_sn: some_text(&c.sn),
+        user_cellphone_code: some_text(&c.phone_country_code)
+            .map(|p| p.trim_start_matches('+').to_owned()),
+        user_email: c.email_key(),
+        user_cellphone: some_text(&c.phone),
+        user_birthday: some_text(&c.birthday),
+        echo_0: echo(0),
+        echo_1: echo(1),
+        echo_2: echo(2),
+        echo_3: echo(3),
+        echo_4: echo(4),
+        enable_dcc: opts.enable_dcc.clone(),
+        enable_quickpay: opts.enable_quickpay.clone(),
+        creditcard_installment: opts.creditcard_installment.clone(),
+        invoice_ratetype: opts.invoice_ratetype.clone(),
+        issue_invoice_state: match ctx.invoice {
+            Some(_) => Some(
+                opts.issue_invoice_state
+                    .clone()
+                    .unwrap_or(IssueInvoiceState::Issue),
+            ),
+            None => opts.issue_invoice_state.clone(),
+        },
+        agent_charge_fee: opts.agent_charge_fee.map(Int),
+        agent_charge_fee_type: opts.agent_charge_fee_type.clone(),
+        agent_sms_fee_type: opts.agent_sms_fee_type.clone(),
+        voucher_invoice_type: opts.voucher_invoice_type.clone(),
         cost: Some(StrInt(q.amount)),
-        currency: Some(Currency::Twd),
+        currency: Some(opts.currency.clone()),
         order_id: Text(ctx.order_id.to_owned()),
         ip: ctx.ip.to_owned(),
         item: Some(Text(items.len().to_string())),
@@ -688,7 +1073,7 @@ pub fn build_order_request(
         pfn: ctx.pfn.map(Pfn::from_code),
         success_returl: ctx.success_url.map(str::to_owned),
         failure_returl: ctx.failure_url.map(str::to_owned),
-        limit_pay_days: ctx.limit_pay_days.map(Int),
+        limit_pay_days: Some(Int(opts.limit_pay_days)),
         voucher_type: (!paid.is_empty() || !free.is_empty()).then_some(VoucherType::Fixed),
         voucher_paid: (!paid.is_empty()).then_some(paid),
         voucher_free: (!free.is_empty()).then_some(free),
@@ -696,6 +1081,11 @@ pub fn build_order_request(
     };
     if let Some(inv) = ctx.invoice {
         inv.apply(&mut o);
+    }
+    if agent {
+        // The text's default rule made explicit, so the request says what
+        // MYPAY will apply.
+        o.is_agent_charge = Some(o.effective_is_agent_charge());
     }
     validate_order(&o)?;
     Ok(o)

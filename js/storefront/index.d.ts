@@ -83,18 +83,38 @@ export interface Customer {
   name: string;
   email: string;
   phone: string;
+  /** 真實姓名 (`user_real_name`): e-wallets need it. */
+  real_name?: string;
+  /** English name (`user_english_name`): e-wallets need it. */
+  english_name?: string;
+  /** Mobile country code, e.g. `886` (`user_cellphone_code`): e-wallets need it. */
+  phone_country_code?: string;
+  /** `user_sn_type`: 1 national id (default), 2 resident certificate, 3 passport. */
+  sn_type?: '1' | '2' | '3' | 1 | 2 | 3;
+  /** `user_sn`: the number of `sn_type`. */
+  sn?: string;
+  address?: string;
+  zipcode?: string;
+  /** `YYYY-MM-DD`. */
+  birthday?: string;
 }
 
 export type Invoice =
   | { type: 'mobile'; mobile_code: string }
   | { type: 'donation'; love_code: string }
+  /** `title` is kept for the merchant's records, never sent to MYPAY (paper invoices only). */
   | { type: 'tax_id'; tax_id: string; title?: string }
-  | { type: 'email' };
+  /** 自然人憑證條碼: 2 capital letters and 14 digits. */
+  | { type: 'natural_person'; natural_person_code: string }
+  /** With an optional address for the paper copy of a winning invoice (both or neither). */
+  | { type: 'email'; post_zone?: string; address?: string };
 
 export interface CheckoutRequest extends Cart {
   customer: Customer;
   pfn?: Pfn;
   invoice?: Invoice;
+  /** At most 5 merchant strings (`echo_0` … `echo_4`), each at most 100 characters. */
+  echo?: string[];
 }
 
 export interface CheckoutOptions {
@@ -109,6 +129,18 @@ export interface CheckoutOptions {
 export interface StoreConfig {
   /** Cloudflare Turnstile's site key when checkout needs a challenge, else null. */
   turnstile_site_key: string | null;
+  /** The methods a checkout may ask for; `wallet` ones need `wallet_fields`. */
+  payment_methods?: { pfn: string; wallet: boolean }[];
+  /** Whether `pfn` may be left out (or `all`): the shopper picks on MYPAY's page. */
+  any_method?: boolean;
+  /** The customer fields an e-wallet needs, as checkout paths (`customer.real_name`, …). */
+  wallet_fields?: string[];
+  /** Instalment counts offered and the banks (3-digit codes) of each. */
+  installments?: { count: number; banks: string[] }[];
+  currency?: string;
+  limit_pay_days?: number;
+  /** False when the store issues no e-invoice (then leave `invoice` out). */
+  invoice?: boolean;
 }
 
 export interface CheckoutResult {
@@ -147,6 +179,16 @@ export interface Order {
   refunded_at?: string | null;
   payment_url?: string | null;
   payment?: PaymentInfo | null;
+  /** What refunds have returned so far. */
+  refunded_amount?: number;
+  /** The invoice choice and, once MYPAY's query has them, its status, number, date and carrier. */
+  invoice?: {
+    choice: Invoice | null;
+    status: 'none' | 'pending' | 'issued' | 'failed' | 'voided' | 'allowance' | null;
+    number: string | null;
+    date: string | null;
+    carrier: Record<string, string | null> | null;
+  } | null;
 }
 
 export interface WaitOptions {
@@ -175,7 +217,7 @@ export interface StorefrontOptions {
 
 export interface Storefront {
   listProducts(options?: { signal?: AbortSignal }): Promise<Product[]>;
-  /** The store's public settings: whether checkout needs a Turnstile token. */
+  /** The store's public settings: Turnstile, payment methods, instalments, currency. */
   storeConfig(options?: { signal?: AbortSignal }): Promise<StoreConfig>;
   /** Prices a cart without side effects; vouchers that do not apply are in `rejected_vouchers`. */
   quote(cart: Cart, options?: { signal?: AbortSignal }): Promise<Quote>;

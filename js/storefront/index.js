@@ -148,7 +148,7 @@ export function createStorefront({ baseUrl = '', fetch: fetchImpl, checkoutRetri
     return request('POST', '/api/quote', { body: cartBody(cart), signal });
   }
 
-  /** The store's public settings: `{ turnstile_site_key }` (null when Turnstile is off). */
+  /** The store's public settings (`GET /api/config`): Turnstile's site key, payment methods, instalments. */
   function storeConfig({ signal } = {}) {
     return request('GET', '/api/config', { signal });
   }
@@ -159,6 +159,7 @@ export function createStorefront({ baseUrl = '', fetch: fetchImpl, checkoutRetri
     body.customer = order.customer;
     if (order.pfn) body.pfn = order.pfn;
     if (order.invoice) body.invoice = order.invoice;
+    if (order.echo) body.echo = order.echo;
     for (let attempt = 0; ; attempt++) {
       try {
         const reply = await request('POST', '/api/checkout', {

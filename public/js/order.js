@@ -88,7 +88,8 @@ function renderReceipt() {
   );
   $('receipt-amount').textContent = money(order.amount, cur);
   const meta = [];
-  const add = (key, value) => value && meta.push(h('dt', {}, t(key)), h('dd', {}, value));
+  const add = (key, value, testid) =>
+    value && meta.push(h('dt', {}, t(key)), h('dd', { dataset: testid ? { testid } : {} }, value));
   add('order.createdAt', dateTime(order.created_at));
   add('order.paidAt', dateTime(order.paid_at));
   // Before a method is chosen the order's own deadline counts; after, the codes' LimitDate.
@@ -100,6 +101,19 @@ function renderReceipt() {
   }
   if (order.payment?.message || order.payment?.prc) {
     add('order.result', [order.payment.prc, order.payment.message].filter(Boolean).join(' · '));
+  }
+  if (order.refunded_amount > 0 && order.status !== 'refunded') add('order.refundedAmount', money(order.refunded_amount, cur));
+  const inv = order.invoice;
+  if (inv?.number) add('order.invoiceNumber', inv.number, 'invoice-number');
+  if (inv?.status && inv.status !== 'none') {
+    const k = `order.invoiceStatus.${inv.status}`;
+    add('order.invoiceStatus', t(k) === k ? inv.status : t(k));
+  }
+  const carrier = inv?.carrier ?? inv?.choice;
+  if (carrier?.type) {
+    const k = `checkout.invoice.${carrier.type}`;
+    const code = carrier.natural_person_code ?? carrier.mobile_code ?? carrier.love_code ?? carrier.tax_id ?? '';
+    add('order.invoiceCarrier', [t(k) === k ? carrier.type : t(k), code].filter(Boolean).join(' '), 'invoice-carrier');
   }
   $('receipt-meta').replaceChildren(...meta);
 }

@@ -439,7 +439,7 @@ function invoiceChoice() {
 
 function syncInvoiceFields() {
   const choice = invoiceChoice();
-  for (const type of ['mobile', 'donation', 'tax_id']) {
+  for (const type of ['mobile', 'natural_person', 'donation', 'tax_id']) {
     const box = $(`invoice-${type}-fields`);
     box.hidden = type !== choice;
     for (const input of box.querySelectorAll('input')) {
@@ -453,7 +453,10 @@ function checkInvoice(form) {
   const mobile = form.elements.mobile_code;
   const love = form.elements.love_code;
   const tax = form.elements.tax_id;
+  const np = form.elements.natural_person_code;
   mobile.value = mobile.value.trim().toUpperCase();
+  np.value = np.value.trim().toUpperCase();
+  np.setCustomValidity(choice === 'natural_person' && !/^[A-Z]{2}\d{14}$/.test(np.value) ? t('invalid.naturalPerson') : '');
   mobile.setCustomValidity(
     choice === 'mobile' && !/^\/[0-9A-Z.+-]{7}$/.test(mobile.value) ? t('invalid.mobileCode') : '',
   );
@@ -462,6 +465,8 @@ function checkInvoice(form) {
   switch (choice) {
     case 'mobile':
       return { type: 'mobile', mobile_code: mobile.value };
+    case 'natural_person':
+      return { type: 'natural_person', natural_person_code: np.value };
     case 'donation':
       return { type: 'donation', love_code: love.value.trim() };
     case 'tax_id': {
@@ -480,6 +485,10 @@ const FIELD_OF_PATH = {
   'customer.name': 'name',
   'customer.email': 'email',
   'customer.phone': 'phone',
+  'customer.real_name': 'real_name',
+  'customer.english_name': 'english_name',
+  'customer.phone_country_code': 'phone_country_code',
+  'invoice.natural_person_code': 'natural_person_code',
   'invoice.mobile_code': 'mobile_code',
   'invoice.love_code': 'love_code',
   'invoice.tax_id': 'tax_id',
@@ -500,6 +509,45 @@ function markInvalidFields(form, details) {
   }
   if (lines.length) $('checkout-error').textContent += ' ' + lines.join('; ');
   first?.focus();
+}
+
+// ---------- payment methods (the store's settings) ----------
+
+/** The chosen method's radio (null: none). */
+function chosenMethod() {
+  return document.querySelector('input[name="pfn"]:checked');
+}
+
+/** E-wallets need the wallet fields: shown and required only for them. */
+function syncMethodFields() {
+  const wallet = chosenMethod()?.dataset.wallet === 'true';
+  const box = $('wallet-fields');
+  box.hidden = !wallet;
+  for (const input of box.querySelectorAll('input')) input.required = wallet;
+}
+
+/** Shows only the methods the store offers (GET /api/config), and its instalments. */
+function applyStoreConfig(c) {
+  const offered = Array.isArray(c.payment_methods) ? new Map(c.payment_methods.map((m) => [m.pfn, m])) : null;
+  if (offered) {
+    for (const input of document.querySelectorAll('input[name="pfn"]')) {
+      const shown = input.value === '' ? c.any_method !== false : offered.has(input.value);
+      if (input.value && offered.get(input.value)?.wallet) input.dataset.wallet = 'true';
+      input.closest('label').hidden = !shown;
+      if (!shown && input.checked) input.checked = false;
+    }
+    if (!chosenMethod()) {
+      const first = [...document.querySelectorAll('input[name="pfn"]')].find((i) => !i.closest('label').hidden);
+      if (first) first.checked = true;
+    }
+  }
+  // A store that issues no e-invoice (ISSUE_INVOICE_STATE 0) takes no invoice choice.
+  $('invoice-fields').hidden = c.invoice === false;
+  const hint = $('installments-hint');
+  const counts = Array.isArray(c.installments) ? c.installments.map((i) => i.count) : [];
+  hint.hidden = counts.length === 0;
+  hint.textContent = counts.length ? t('checkout.installments', { counts: counts.join('、') }) : '';
+  syncMethodFields();
 }
 
 // ---------- Turnstile (when the store turns it on) ----------
@@ -564,8 +612,13 @@ async function submitCheckout(e) {
       email: form.elements.email.value.trim(),
       phone: form.elements.phone.value.replace(/[\s-]/g, ''),
     },
-    invoice,
   };
+  if (!$('invoice-fields').hidden) order.invoice = invoice;
+  if (chosenMethod()?.dataset.wallet === 'true') {
+    order.customer.real_name = form.elements.real_name.value.trim();
+    order.customer.english_name = form.elements.english_name.value.trim();
+    order.customer.phone_country_code = form.elements.phone_country_code.value.trim().replace(/^\+/, '');
+  }
   const pfn = form.elements.pfn.value;
   if (pfn) order.pfn = pfn;
 
@@ -644,14 +697,19 @@ function init() {
   $('voucher-form').addEventListener('submit', applyVoucher);
   $('checkout-form').addEventListener('submit', submitCheckout);
   for (const r of document.querySelectorAll('input[name="invoice"]')) r.addEventListener('change', syncInvoiceFields);
+  for (const r of document.querySelectorAll('input[name="pfn"]')) r.addEventListener('change', syncMethodFields);
   $('checkout-form').addEventListener('input', (e) => e.target.removeAttribute?.('aria-invalid'));
   syncInvoiceFields();
+  syncMethodFields();
   renderAll();
   loadProducts();
   requestQuote();
   storefront
     .storeConfig()
-    .then((c) => c.turnstile_site_key && setupTurnstile(c.turnstile_site_key))
+    .then((c) => {
+      applyStoreConfig(c);
+      if (c.turnstile_site_key) setupTurnstile(c.turnstile_site_key);
+    })
     .catch(() => {});
   // A cart changed in another tab.
   window.addEventListener('storage', (e) => {

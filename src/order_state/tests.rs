@@ -508,3 +508,83 @@ fn the_schema_accepts_every_state_the_lifecycle_writes() {
         );
     }
 }
+
+fn refund_entry(cost: i64) -> RefundOrderInfo {
+    RefundOrderInfo {
+        prc: Some(StatusCode::Refunded),
+        cost: Some(mypay_link::lenient::StrInt(cost)),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn refunds_in_parts_are_refunded_only_once_they_add_up() {
+    let mut r = reply(Some("250"));
+    r.transaction.cost = Some(mypay_link::lenient::StrInt(980));
+    r.refund_order = Some(vec![refund_entry(300)]);
+    assert_eq!(Answer::from_query(&r, parse), Answer::Paid);
+    assert_eq!(refunded_total(&r), Some(300));
+    r.refund_order = Some(vec![refund_entry(300), refund_entry(680)]);
+    assert_eq!(Answer::from_query(&r, parse), Answer::Refunded);
+    assert_eq!(refunded_total(&r), Some(980));
+    // An entry without an amount counts as the whole.
+    r.refund_order = Some(vec![RefundOrderInfo {
+        prc: Some(StatusCode::Refunded),
+        ..Default::default()
+    }]);
+    assert_eq!(Answer::from_query(&r, parse), Answer::Refunded);
+}
+
+#[test]
+fn a_partial_refund_gives_its_claim_back_and_keeps_the_status() {
+    let mut s = snap(Paid, Holds::Consumed);
+    s.refund = Some(RefundState::InProgress);
+    for outcome in [
+        RefundOutcomeReply::Instant,
+        RefundOutcomeReply::Accepted,
+        RefundOutcomeReply::Refused,
+        RefundOutcomeReply::Unanswered,
+    ] {
+        let d = on_partial_refund(&s, outcome);
+        assert_eq!(d.to, Paid);
+        assert_eq!(d.holds, HoldEffect::Keep);
+        assert_eq!(d.refund, RefundChange::Clear);
+    }
+    assert_eq!(
+        on_partial_refund(&snap(Paid, Holds::Consumed), RefundOutcomeReply::Instant).refund,
+        RefundChange::Keep
+    );
+}
+
+#[test]
+fn invoice_void_within_the_month_allowance_across_months_and_for_parts() {
+    use InvoiceAction::*;
+    let (a, choices, _) = invoice_action(true, true, true, Option::None).unwrap();
+    assert_eq!((a, choices), (Void, vec![Void, Allowance]));
+    assert_eq!(
+        invoice_action(true, true, true, Some(Allowance)).unwrap().0,
+        Allowance
+    );
+    let (a, choices, _) = invoice_action(true, false, true, Option::None).unwrap();
+    assert_eq!((a, choices), (Allowance, vec![Allowance]));
+    assert_eq!(
+        invoice_action(true, false, true, Some(Void)),
+        Err(InvoiceRefusal::VoidNotAllowed)
+    );
+    assert_eq!(
+        invoice_action(true, true, false, Some(Void)),
+        Err(InvoiceRefusal::VoidNotAllowed)
+    );
+    assert_eq!(
+        invoice_action(true, true, false, Option::None).unwrap().0,
+        Allowance
+    );
+    assert_eq!(
+        invoice_action(false, true, true, Option::None).unwrap().0,
+        InvoiceAction::None
+    );
+    assert_eq!(
+        invoice_action(false, true, true, Some(Allowance)),
+        Err(InvoiceRefusal::NotIssued)
+    );
+}

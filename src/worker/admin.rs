@@ -1,16 +1,19 @@
 //! The admin API (`Authorization: Bearer ADMIN_TOKEN`, compared in constant
 //! time): orders, refunds, vouchers, reconciliation.
 
+use super::access;
 use super::config::Config;
 use super::db::{n, on, os, s, Db, EventRow, OrderRow, VoucherRow, VOUCHER_SELECT};
 use super::http::{self, ok_json, ApiError, ApiResult};
 use super::mypay::UpstreamError;
 use super::orders;
-use super::{access, admin_console};
 use super::{log, mypay, time};
 use crate::console_rules;
-use crate::order_state::{may_refund, on_refund, OrderStatus, RefundOutcomeReply, RefundRefusal};
-use crate::pricing::VoucherKind;
+use crate::order_state::{
+    invoice_action, may_refund, on_partial_refund, on_refund, refund_outcome, InvoiceAction,
+    InvoiceRefusal, OrderStatus, RefundOutcome, RefundOutcomeReply, RefundRefusal,
+};
+use crate::pricing::{full_refund_items, partial_refund_items, RefundLine, VoucherKind};
 use mypay_link::codes::{Pfn, RefundInvoiceState};
 use mypay_link::crypto::secret_eq;
 use mypay_link::lenient::StrInt;
@@ -62,15 +65,13 @@ struct ListRow {
     created_at: i64,
     updated_at: i64,
     report_pending: i64,
-    #[serde(default)]
     customer_email: Option<String>,
 }
 
 /// `GET /admin/orders`: newest first, a page at a time (`limit` 1 to 200,
 /// `cursor` from the previous page). Filters: `status`; `from` / `to`
 /// (`YYYY-MM-DD`, Taiwan days, both inclusive, on the creation time); `q`,
-/// an order id (or its beginning), a MYPAY uid or the customer's e-mail
-/// (when orders keep it).
+/// an order id (or its beginning), a MYPAY uid or the customer's e-mail.
 pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
     authorize(&req, cfg)?;
     let status = http::query_param(&req, "status").filter(|s| !s.is_empty());
@@ -107,21 +108,13 @@ pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Respo
         }
         None => (None, String::new()),
     };
-    let email = admin_console::has_customer_email(db).await;
-    let (email_col, email_match) = if email {
-        (", customer_email", " OR customer_email = lower(?4)")
-    } else {
-        ("", "")
-    };
     let rows: Vec<ListRow> = db
         .all(
-            &format!(
-                "SELECT id, status, amount, currency, prc, payment_pfn, mypay_uid, review_reason, created_at, updated_at, report_pending{email_col} \
+                "SELECT id, status, amount, currency, prc, payment_pfn, mypay_uid, review_reason, created_at, updated_at, report_pending, customer_email \
                  FROM orders WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3) \
-                 AND (?4 IS NULL OR id = ?4 OR mypay_uid = ?4 OR id LIKE ?5 ESCAPE '\\'{email_match}) \
+                 AND (?4 IS NULL OR id = ?4 OR mypay_uid = ?4 OR id LIKE ?5 ESCAPE '\\' OR customer_email = lower(?4)) \
                  AND (?6 IS NULL OR created_at < ?6 OR (created_at = ?6 AND id < ?7)) \
-                 ORDER BY created_at DESC, id DESC LIMIT ?8"
-            ),
+                 ORDER BY created_at DESC, id DESC LIMIT ?8",
             &[
                 os(status.as_deref()),
                 on(range.start),
@@ -144,20 +137,13 @@ pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Respo
     let orders: Vec<Value> = page
         .iter()
         .map(|o| {
-            let mut v = json!({"order_id": o.id, "status": o.status, "amount": o.amount, "currency": o.currency, "prc": o.prc,
+            json!({"order_id": o.id, "status": o.status, "amount": o.amount, "currency": o.currency, "prc": o.prc,
                    "payment_pfn": o.payment_pfn, "mypay_uid": o.mypay_uid, "review_reason": o.review_reason,
                    "created_at": time::rfc3339(o.created_at), "updated_at": time::rfc3339(o.updated_at),
-                   "report_pending": o.report_pending == 1});
-            if email {
-                v["customer_email"] = json!(o.customer_email);
-            }
-            v
+                   "report_pending": o.report_pending == 1, "customer_email": o.customer_email})
         })
         .collect();
-    ok_json(
-        200,
-        &json!({"orders": orders, "next_cursor": next_cursor, "search_by_email": email}),
-    )
+    ok_json(200, &json!({"orders": orders, "next_cursor": next_cursor}))
 }
 
 pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
@@ -257,6 +243,17 @@ pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResu
             },
         );
         m.insert("report_pending".into(), json!(o.report_pending == 1));
+        let extras = orders::order_extras(db, &o.id).await?;
+        let parse = |v: Option<&str>| v.and_then(|t| serde_json::from_str::<Value>(t).ok());
+        m.insert("customer_email".into(), json!(extras.customer_email));
+        m.insert(
+            "customer".into(),
+            parse(extras.customer.as_deref()).unwrap_or(Value::Null),
+        );
+        m.insert(
+            "echo".into(),
+            parse(extras.echo.as_deref()).unwrap_or(Value::Null),
+        );
         m.insert(
             "refund".into(),
             o.refund
@@ -274,11 +271,23 @@ pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResu
 
 #[derive(Deserialize, Default)]
 struct RefundBody {
+    /// The admin's invoice choice: "4" void, "6" allowance.
     #[serde(default)]
     invoice_state: Option<String>,
+    /// A partial refund: order lines by name and the amount of each.
+    #[serde(default)]
+    items: Option<Vec<RefundItemAsk>>,
     /// Manual refunds: what the admin did in MYPAY's panel.
     #[serde(default)]
     note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RefundItemAsk {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    amount: i64,
 }
 
 async fn read_optional_json<T: Default + serde::de::DeserializeOwned>(
@@ -323,6 +332,162 @@ fn refusal(r: RefundRefusal, method: Option<&Pfn>) -> ApiError {
     }
 }
 
+fn invoice_refusal(r: InvoiceRefusal) -> ApiError {
+    match r {
+        InvoiceRefusal::VoidNotAllowed => ApiError::new(
+            409,
+            r.code(),
+            "the invoice cannot be voided for this refund (across invoice months, or for part of the order): use an allowance, invoice_state \"6\"",
+        ),
+        InvoiceRefusal::NotIssued => ApiError::new(
+            409,
+            r.code(),
+            "MYPAY's query shows no e-invoice for this order: leave invoice_state out",
+        ),
+    }
+}
+
+/// Everything a refund of the order would do, decided before MYPAY is
+/// asked (`GET /admin/orders/{id}/refund-plan` shows it; the refund sends it).
+struct Plan {
+    method: Option<Pfn>,
+    refusal: Option<ApiError>,
+    /// What is left to refund.
+    remaining: i64,
+    /// Paid and free vouchers: a voucher-mode order is refunded in full only.
+    voucher_mode: bool,
+    lines: Vec<RefundLine>,
+    paid_vouchers: Vec<VoucherRef>,
+    vouchers: Vec<Value>,
+    issued: bool,
+    number: Option<String>,
+    /// The invoice is from this month (Taiwan time).
+    same_month: bool,
+}
+
+/// `YYYYMM` of a MYPAY date (`YYYYMMDDHHmmss` or `YYYY-MM-DD …`).
+fn year_month(date: &str) -> Option<String> {
+    let digits: String = date.chars().filter(char::is_ascii_digit).take(6).collect();
+    (digits.len() == 6).then_some(digits)
+}
+
+async fn plan(db: &Db, o: &OrderRow) -> ApiResult<Plan> {
+    let method = paid_method(o);
+    let mut refusal_err = may_refund(&orders::snapshot(o), method.as_ref(), false)
+        .err()
+        .map(|r| refusal(r, method.as_ref()));
+    if refusal_err.is_none() && (o.mypay_uid.is_none() || o.mypay_key.is_none()) {
+        refusal_err = Some(refusal(RefundRefusal::NotRefundable, None));
+    }
+    let extras = orders::order_extras(db, &o.id).await?;
+    let voucher_rows = db.order_vouchers(&o.id).await?;
+    let lines: Vec<RefundLine> = db
+        .lines(&o.id)
+        .await?
+        .into_iter()
+        .map(|l| RefundLine {
+            product_id: l.product_id,
+            name: l.name,
+            unit_price: l.unit_price,
+            quantity: l.quantity,
+            total: l.total,
+        })
+        .collect();
+    let q = orders::last_query(o);
+    let facts = q.as_ref().map(orders::invoice_facts);
+    let issued = facts.as_ref().map(|f| f.issued).unwrap_or(false);
+    let invoice_month = facts
+        .as_ref()
+        .and_then(|f| f.date.as_deref())
+        .and_then(year_month)
+        .or_else(|| o.paid_at.and_then(|t| year_month(&time::format_stamp(t))));
+    let this_month = year_month(&time::format_stamp(time::now()));
+    let vouchers: Vec<Value> = voucher_rows
+        .iter()
+        .map(|v| {
+            let outcome = if v.kind == "paid" {
+                refund_outcome(v.refund_return_type.as_deref())
+            } else {
+                RefundOutcome::StaysUsed
+            };
+            json!({"code": v.code, "kind": v.kind, "value": v.value, "outcome": outcome.as_str()})
+        })
+        .collect();
+    Ok(Plan {
+        refusal: refusal_err,
+        remaining: (o.amount - extras.refunded_amount).max(0),
+        voucher_mode: !voucher_rows.is_empty(),
+        paid_vouchers: voucher_rows
+            .iter()
+            .filter(|v| v.kind == "paid")
+            .map(|v| VoucherRef {
+                product_id: v.product_id.clone(),
+                serial_number: v.code.clone(),
+            })
+            .collect(),
+        vouchers,
+        lines,
+        issued,
+        number: facts.and_then(|f| f.number),
+        same_month: invoice_month.is_some() && invoice_month == this_month,
+        method,
+    })
+}
+
+impl Plan {
+    /// The invoice side of a refund of `cost`.
+    fn invoice(
+        &self,
+        o: &OrderRow,
+        cost: i64,
+        asked: Option<InvoiceAction>,
+    ) -> Result<(InvoiceAction, Vec<InvoiceAction>, &'static str), InvoiceRefusal> {
+        let whole = cost == o.amount && self.remaining == o.amount;
+        invoice_action(self.issued, self.same_month, whole, asked)
+    }
+}
+
+/// `GET /admin/orders/{id}/refund-plan`: what `POST …/refund` would do now,
+/// for a console to show before its refund button.
+pub async fn refund_plan(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
+    authorize(&req, cfg)?;
+    let o = db
+        .order(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let p = plan(db, &o).await?;
+    let (action, choices, why) =
+        p.invoice(&o, p.remaining, None)
+            .unwrap_or((InvoiceAction::None, Vec::new(), ""));
+    let refusal = p
+        .refusal
+        .as_ref()
+        .map(|e| json!({"code": e.code, "message": e.message}));
+    let refundable = p.refusal.is_none() && p.remaining > 0;
+    ok_json(
+        200,
+        &json!({
+            "order_id": o.id,
+            "refundable": refundable,
+            "refusal": refusal,
+            "method": p.method.as_ref().map(|m| m.code()),
+            "instant": p.method.as_ref().map(Pfn::refunds_instantly).unwrap_or(false),
+            "amount": p.remaining,
+            "refunded_amount": o.amount - p.remaining,
+            "partial_allowed": refundable && !p.voucher_mode,
+            "items_sent": p.issued,
+            "invoice": {
+                "issued": p.issued,
+                "number": p.number,
+                "action": action.as_str(),
+                "choices": choices.iter().map(InvoiceAction::as_str).collect::<Vec<_>>(),
+                "why": why,
+            },
+            "vouchers": p.vouchers,
+        }),
+    )
+}
+
 /// Claims the order for a refund (so two admins cannot refund twice).
 async fn claim_refund(db: &Db, o: &OrderRow) -> ApiResult<()> {
     let claimed = db
@@ -339,12 +504,17 @@ async fn claim_refund(db: &Db, o: &OrderRow) -> ApiResult<()> {
 }
 
 /// Applies a refund outcome on the freshest row (a query may move the
-/// order while MYPAY is asked).
+/// order while MYPAY is asked). A refund of part of the order keeps its
+/// status ([`on_partial_refund`]); `refunded_add` is added to the order's
+/// refunded amount in the same write.
+#[allow(clippy::too_many_arguments)]
 async fn apply_refund(
     cfg: &Config,
     db: &Db,
     id: &str,
     outcome: RefundOutcomeReply,
+    partial: bool,
+    refunded_add: i64,
     source: &str,
     evidence: Option<i64>,
     refund_json: Option<&str>,
@@ -354,7 +524,11 @@ async fn apply_refund(
             .order(id)
             .await?
             .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
-        let d = on_refund(&orders::snapshot(&o), outcome);
+        let d = if partial {
+            on_partial_refund(&orders::snapshot(&o), outcome)
+        } else {
+            on_refund(&orders::snapshot(&o), outcome)
+        };
         let out = orders::execute(
             cfg,
             db,
@@ -366,6 +540,7 @@ async fn apply_refund(
             },
             orders::Extra {
                 refund_json,
+                refunded_add,
                 ..Default::default()
             },
         )
@@ -380,13 +555,17 @@ async fn apply_refund(
     ))
 }
 
+/// `POST /admin/orders/{id}/refund`: `{}` refunds what is left; `{"items":
+/// [{"name","amount"}…]}` a part (orders without vouchers); `invoice_state`
+/// "4" / "6" overrides the invoice choice within the rules (see
+/// [`invoice_action`]).
 pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
     authorize(&req, cfg)?;
     let rb: RefundBody = read_optional_json(&mut req).await?;
-    let invoice_state = match rb.invoice_state.as_deref() {
+    let asked_invoice = match rb.invoice_state.as_deref() {
         None => None,
-        Some("4") => Some(RefundInvoiceState::Void),
-        Some("6") => Some(RefundInvoiceState::Allowance),
+        Some("4") => Some(InvoiceAction::Void),
+        Some("6") => Some(InvoiceAction::Allowance),
         Some(_) => {
             return Err(ApiError::bad_request(
                 "invalid_request",
@@ -398,47 +577,84 @@ pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiRes
         .order(id)
         .await?
         .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
-    let method = paid_method(&o);
-    may_refund(&orders::snapshot(&o), method.as_ref(), false)
-        .map_err(|r| refusal(r, method.as_ref()))?;
+    let p = plan(db, &o).await?;
+    if let Some(e) = p.refusal {
+        return Err(e);
+    }
     let (Some(uid), Some(key)) = (o.mypay_uid.clone(), o.mypay_key.clone()) else {
         return Err(refusal(RefundRefusal::NotRefundable, None));
     };
-    // MYPAY's full refund in voucher mode lists every paid voucher of the
-    // order as MYPAY charged it, whichever order holds it now.
-    let paid: Vec<VoucherRef> = db
-        .order_vouchers(id)
-        .await?
-        .into_iter()
-        .filter(|v| v.kind == "paid")
-        .map(|v| VoucherRef {
-            product_id: v.product_id,
-            serial_number: v.code,
-        })
-        .collect();
+    if p.remaining <= 0 {
+        return Err(refusal(RefundRefusal::AlreadyRefunded, None));
+    }
+    // The refund's amount and, for a part, its items.
+    let (cost, asked_items) = match &rb.items {
+        None => (p.remaining, None),
+        Some(_) if p.voucher_mode => {
+            return Err(ApiError::new(
+                409,
+                "partial_refund_not_allowed",
+                "an order with vouchers is refunded in full only (the API text's voucher mode): send {}",
+            ))
+        }
+        Some(asked) => {
+            let asked: Vec<(String, i64)> =
+                asked.iter().map(|i| (i.name.clone(), i.amount)).collect();
+            let (items, sum) = partial_refund_items(&p.lines, &asked).map_err(|errs| {
+                ApiError::bad_request("invalid_request", "the refund items are invalid")
+                    .with_details(json!(errs
+                        .into_iter()
+                        .map(|e| json!({"path": e.path, "code": "invalid", "message": e.message}))
+                        .collect::<Vec<_>>()))
+            })?;
+            if sum > p.remaining {
+                return Err(ApiError::bad_request(
+                    "refund_exceeds_remaining",
+                    format!("the items add up to {sum}, but {} is left to refund", p.remaining),
+                )
+                .with_details(json!({"remaining": p.remaining, "asked": sum})));
+            }
+            (sum, Some(items))
+        }
+    };
+    // Whether this refund leaves nothing to refund (the order turns refunded).
+    let completes = cost == p.remaining;
+    let (action, _, _) = p
+        .invoice(&o, cost, asked_invoice)
+        .map_err(invoice_refusal)?;
+    // Items go with every refund of an order with an e-invoice (the text:
+    // 若使用電子發票,此欄位必填), and with every part.
+    let items = match asked_items {
+        Some(items) => Some(items),
+        None if p.issued => Some(full_refund_items(&p.lines, cost).ok_or_else(|| {
+            ApiError::internal("refund_items", "the order's lines do not cover the refund")
+        })?),
+        None => None,
+    };
     let r = RefundRequest {
         store_uid: cfg.store_uid.as_str().into(),
         key,
         uid: uid.as_str().into(),
-        cost: Some(StrInt(o.amount)),
-        voucher_paid: (!paid.is_empty()).then(|| paid.clone()),
-        invoice_state,
-        items: None,
+        cost: Some(StrInt(cost)),
+        // In voucher mode the field is required even when every voucher is
+        // free (若有使用折價券模式,則此欄位為必填): then it is empty.
+        voucher_paid: p.voucher_mode.then(|| p.paid_vouchers.clone()),
+        invoice_state: action.code().map(RefundInvoiceState::from_code),
+        items,
         ..Default::default()
     };
-    if let Err(p) = validate_refund(
-        &r,
-        Some(&PaidOrder {
-            cost: o.amount,
-            voucher_paid: paid,
-        }),
-    ) {
+    let full_rule = p.voucher_mode.then(|| PaidOrder {
+        cost: o.amount,
+        voucher_paid: p.paid_vouchers.clone(),
+    });
+    if let Err(problems) = validate_refund(&r, full_rule.as_ref()) {
         return Err(ApiError::internal(
             "refund_validation",
-            format!("{} problems", p.len()),
+            format!("{} problems", problems.len()),
         ));
     }
     claim_refund(db, &o).await?;
+    let partial = !completes;
     match mypay::refund(cfg, &r).await {
         Ok(reply) => {
             let outcome = RefundOutcomeReply::from_reply(&reply);
@@ -450,7 +666,8 @@ pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiRes
             if let Some(m) = row.as_object_mut() {
                 m.remove("key");
             }
-            let refund = json!({"code": reply.code.code(), "msg": reply.msg, "row_data": row});
+            let refund = json!({"code": reply.code.code(), "msg": reply.msg, "row_data": row,
+                                "cost": cost, "partial": partial, "invoice": action.as_str()});
             let refund_text = refund.to_string();
             let evidence = db
                 .insert_event(
@@ -461,11 +678,17 @@ pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiRes
                     time::now(),
                 )
                 .await?;
+            let added = match outcome {
+                RefundOutcomeReply::Instant | RefundOutcomeReply::Accepted => cost,
+                _ => 0,
+            };
             let out = apply_refund(
                 cfg,
                 db,
                 id,
                 outcome,
+                partial,
+                added,
                 "admin_refund",
                 Some(evidence),
                 Some(&refund_text),
@@ -473,16 +696,20 @@ pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiRes
             .await?;
             log::info(
                 "refund",
-                json!({"order_id": id, "code": reply.code.code(), "status": out.to.as_str()}),
+                json!({"order_id": id, "code": reply.code.code(), "status": out.to.as_str(), "cost": cost, "partial": partial}),
             );
-            let status = if out.to == OrderStatus::Refunded {
+            let status = if out.to == OrderStatus::Refunded
+                || (partial && outcome == RefundOutcomeReply::Instant)
+            {
                 200
             } else {
                 202
             };
+            let refunded_amount = o.amount - p.remaining + added;
             ok_json(
                 status,
-                &json!({"order_id": id, "status": out.to.as_str(), "refund": refund}),
+                &json!({"order_id": id, "status": out.to.as_str(), "refund": refund,
+                        "refunded_amount": refunded_amount}),
             )
         }
         Err(e) => {
@@ -509,12 +736,22 @@ pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiRes
                     Some(id),
                     kind,
                     None,
-                    &json!({"error": e.log_code()}),
+                    &json!({"error": e.log_code(), "cost": cost, "partial": partial}),
                     time::now(),
                 )
                 .await?;
-            let out =
-                apply_refund(cfg, db, id, outcome, "admin_refund", Some(evidence), None).await?;
+            let out = apply_refund(
+                cfg,
+                db,
+                id,
+                outcome,
+                partial,
+                0,
+                "admin_refund",
+                Some(evidence),
+                None,
+            )
+            .await?;
             if refused {
                 // MYPAY may refuse because the order is already refunded
                 // (in its panel): ask it, so the order says so at once.
@@ -526,10 +763,15 @@ pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiRes
                 let (status, code, message) = e.api_error();
                 return Err(ApiError::new(status, code, message));
             }
+            let message = if partial {
+                "MYPAY did not answer the refund call: check MYPAY's panel before asking again (the order shows MYPAY's refunds once its query lists them)"
+            } else {
+                "MYPAY did not answer the refund call; the order follows MYPAY's query"
+            };
             ok_json(
                 202,
                 &json!({"order_id": id, "status": out.to.as_str(), "refund_state": "unanswered",
-                        "message": "MYPAY did not answer the refund call; the order follows MYPAY's query"}),
+                        "message": message}),
             )
         }
     }
@@ -578,6 +820,8 @@ pub async fn manual_refund(
         db,
         id,
         RefundOutcomeReply::Accepted,
+        false,
+        0,
         "manual_refund",
         Some(evidence),
         None,

@@ -11,43 +11,10 @@ use super::{access, log, time};
 use crate::console_rules::{self, csv, taipei, Cell};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::cell::Cell as StdCell;
 use worker::{Request, Response};
 
-thread_local! {
-    /// Whether `orders.customer_email` exists: `Some(true)` once seen (a
-    /// column is never dropped), `Some(false)` with the time it was asked.
-    static EMAIL_COLUMN: StdCell<Option<(bool, i64)>> = const { StdCell::new(None) };
-}
-
-#[derive(Deserialize)]
-struct Column {
-    name: String,
-}
-
-/// Whether orders keep the customer's e-mail (`orders.customer_email`):
-/// asked once per isolate (again a minute after a "no").
-pub async fn has_customer_email(db: &Db) -> bool {
-    let now = time::now();
-    match EMAIL_COLUMN.with(StdCell::get) {
-        Some((true, _)) => return true,
-        Some((false, at)) if (0..60).contains(&(now - at)) => return false,
-        _ => {}
-    }
-    let cols: Vec<Column> = match db.all("PRAGMA table_info(orders)", &[]).await {
-        Ok(c) => c,
-        Err(e) => {
-            e.log();
-            return false;
-        }
-    };
-    let has = cols.iter().any(|c| c.name == "customer_email");
-    EMAIL_COLUMN.with(|c| c.set(Some((has, now))));
-    has
-}
-
 /// `GET /admin/session`: how the caller signed in.
-pub async fn session(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
+pub async fn session(req: Request, cfg: &Config) -> ApiResult<Response> {
     authorize(&req, cfg)?;
     let principal = access::principal(&req);
     ok_json(
@@ -56,7 +23,6 @@ pub async fn session(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response>
             "via": if principal.is_some() { "access" } else { "token" },
             "principal": principal,
             "access_configured": cfg.access.is_some(),
-            "search_by_email": has_customer_email(db).await,
             "now": time::now_rfc3339(),
         }),
     )
@@ -294,22 +260,13 @@ pub async fn export(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> 
     })?;
     let (start, end) = (on(range.start), on(range.end));
     let (cols, sql, args) = match kind.as_str() {
-        "orders" => {
-            let email = if has_customer_email(db).await {
-                "customer_email"
-            } else {
-                "NULL AS customer_email"
-            };
-            (
-                ORDER_COLS,
-                format!(
-                    "SELECT id AS order_id, created_at, status, subtotal, voucher_total, amount, currency, payment_pfn AS payment_method, \
-                     prc AS mypay_code, mypay_uid, paid_at, refunded_at, {email} \
-                     FROM orders WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) ORDER BY created_at, id LIMIT ?3"
-                ),
-                vec![start, end, n(EXPORT_MAX)],
-            )
-        }
+        "orders" => (
+            ORDER_COLS,
+            "SELECT id AS order_id, created_at, status, subtotal, voucher_total, amount, currency, payment_pfn AS payment_method, \
+             prc AS mypay_code, mypay_uid, paid_at, refunded_at, customer_email \
+             FROM orders WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) ORDER BY created_at, id LIMIT ?3",
+            vec![start, end, n(EXPORT_MAX)],
+        ),
         "refunds" => (
             REFUND_COLS,
             "SELECT e.id AS event_id, e.created_at AS at, e.order_id, \
@@ -319,8 +276,7 @@ pub async fn export(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> 
              o.refund_state AS refund_state_now \
              FROM events e JOIN orders o ON o.id = e.order_id \
              WHERE e.kind IN ('refund', 'manual_refund', 'refund_failed', 'refund_unanswered') \
-             AND (?1 IS NULL OR e.created_at >= ?1) AND (?2 IS NULL OR e.created_at < ?2) ORDER BY e.id LIMIT ?3"
-                .to_owned(),
+             AND (?1 IS NULL OR e.created_at >= ?1) AND (?2 IS NULL OR e.created_at < ?2) ORDER BY e.id LIMIT ?3",
             vec![start, end, n(EXPORT_MAX)],
         ),
         "vouchers" => {
@@ -338,8 +294,7 @@ pub async fn export(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> 
                 "SELECT code, kind, product_id, name, value, issuer, refund_return_type, status, order_id, refund_outcome, \
                  expires_at, min_spend, created_at FROM vouchers \
                  WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) AND (?3 IS NULL OR status = ?3) \
-                 ORDER BY created_at, code LIMIT ?4"
-                    .to_owned(),
+                 ORDER BY created_at, code LIMIT ?4",
                 vec![start, end, os(status.as_deref()), n(EXPORT_MAX)],
             )
         }
@@ -350,7 +305,7 @@ pub async fn export(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> 
             ))
         }
     };
-    let found: Vec<Map<String, Value>> = db.all(&sql, &args).await?;
+    let found: Vec<Map<String, Value>> = db.all(sql, &args).await?;
     let mut rows: Vec<Vec<Cell>> = found.iter().map(|r| cells(r, cols)).collect();
     if rows.len() as i64 >= EXPORT_MAX {
         rows.push(vec![format!(

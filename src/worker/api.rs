@@ -6,8 +6,9 @@ use super::config::Config;
 use super::db::{Db, ProductRow};
 use super::http::{self, ok_json, ApiError, ApiResult};
 use super::orders;
-use crate::pricing::CartRequest;
+use crate::pricing::{CartRequest, Customer};
 use crate::secrets::token_matches;
+use mypay_link::codes::Pfn;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
@@ -29,17 +30,39 @@ pub async fn products(db: &Db) -> ApiResult<Response> {
 }
 
 /// What the storefront needs to know about the store's settings (nothing
-/// secret): the Turnstile site key when checkout asks for a challenge.
+/// secret): the Turnstile site key when checkout asks for a challenge, the
+/// payment methods offered (and which need the e-wallet fields), the
+/// instalments, the currency and whether e-invoices are issued.
 pub fn config(cfg: &Config) -> ApiResult<Response> {
+    let o = &cfg.options;
+    let methods: Vec<Value> = o
+        .payment_methods
+        .iter()
+        .map(|p| json!({"pfn": p.code(), "wallet": p.is_wallet()}))
+        .collect();
+    let installments: Vec<Value> = o
+        .installments
+        .iter()
+        .map(|(n, banks)| json!({"count": n, "banks": banks}))
+        .collect();
     ok_json(
         200,
-        &json!({"turnstile_site_key": cfg.turnstile.as_ref().map(|t| t.site_key.as_str())}),
+        &json!({
+            "turnstile_site_key": cfg.turnstile.as_ref().map(|t| t.site_key.as_str()),
+            "payment_methods": methods,
+            "any_method": o.offers(&Pfn::All),
+            "wallet_fields": Customer::default().missing_for(&Pfn::LinePayOn),
+            "installments": installments,
+            "currency": o.currency.code(),
+            "limit_pay_days": o.limit_pay_days,
+            "invoice": !o.no_invoice(),
+        }),
     )
 }
 
-pub async fn quote(mut req: Request, db: &Db) -> ApiResult<Response> {
+pub async fn quote(mut req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
     let (cart, _) = http::read_json::<CartRequest>(&mut req).await?;
-    let q = quote::price(db, &cart).await?;
+    let q = quote::price(db, &cart, &cfg.options).await?;
     ok_json(200, &q)
 }
 

@@ -5,6 +5,7 @@
 //! cron logs it) and nothing else runs.
 
 use crate::order_state::Settings;
+use crate::pricing::StoreOptions;
 use mypay_link::crypto::{AgentKey, KeyRing};
 use std::fmt;
 use worker::Env;
@@ -44,6 +45,10 @@ pub struct Config {
     /// `LOG_LEVEL`: `info` writes a line per checkout, MYPAY call, report
     /// and transition; `warn` (the default) only warnings and errors.
     pub log_info: bool,
+    /// The order settings (`CREDITCARD_INSTALLMENTS`, `PAYMENT_METHODS`,
+    /// `LIMIT_PAY_DAYS`, `CURRENCY`, the invoice and agent-fee settings):
+    /// see [`crate::pricing::SETTINGS`].
+    pub options: StoreOptions,
     /// Cloudflare Access in front of `/admin/*`, when `ACCESS_TEAM_DOMAIN`
     /// and `ACCESS_AUD` are both set: the admin API then also accepts the
     /// `Cf-Access-Jwt-Assertion` Access adds.
@@ -364,8 +369,14 @@ impl Config {
                 })
             }
         };
+        let options = StoreOptions::from_settings(|name| env.var(name).ok().map(|v| v.to_string()))
+            .map_err(|e| ConfigError {
+                name: e.name,
+                problem: e.problem,
+            })?;
         Ok(Self {
             access,
+            options,
             log_info,
             turnstile,
             timeout_ms,

@@ -28,12 +28,16 @@ const MIGRATIONS: &[&str] = &[
     "0002_lifecycle.sql",
     "0003_abuse.sql",
     "0004_health.sql",
+    "0005_options.sql",
+    "0007_console.sql",
 ];
-const _: [usize; 4] = [
+const _: [usize; 6] = [
     include_str!("../../migrations/0001_init.sql").len(),
     include_str!("../../migrations/0002_lifecycle.sql").len(),
     include_str!("../../migrations/0003_abuse.sql").len(),
     include_str!("../../migrations/0004_health.sql").len(),
+    include_str!("../../migrations/0005_options.sql").len(),
+    include_str!("../../migrations/0007_console.sql").len(),
 ];
 
 /// The health mark the cron job writes.

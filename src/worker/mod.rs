@@ -82,7 +82,7 @@ fn router(app: App) -> Router<'static, App> {
         })
         .get("/api/config", |_, rc| respond(api::config(&rc.data.cfg)))
         .post_async("/api/quote", |req, rc| async move {
-            respond(api::quote(req, &rc.data.db).await)
+            respond(api::quote(req, &rc.data.cfg, &rc.data.db).await)
         })
         .post_async("/api/checkout", |req, rc| async move {
             let App { cfg, db, .. } = &rc.data;
@@ -109,6 +109,11 @@ fn router(app: App) -> Router<'static, App> {
             let id = param(&rc, "id");
             let App { cfg, db, .. } = &rc.data;
             respond(admin::refund(req, cfg, db, &id).await)
+        })
+        .get_async("/admin/orders/:id/refund-plan", |req, rc| async move {
+            let id = param(&rc, "id");
+            let App { cfg, db, .. } = &rc.data;
+            respond(admin::refund_plan(req, cfg, db, &id).await)
         })
         .post_async("/admin/orders/:id/manual-refund", |req, rc| async move {
             let id = param(&rc, "id");
@@ -145,8 +150,8 @@ fn router(app: App) -> Router<'static, App> {
             respond(admin_console::runs(req, cfg, db).await)
         })
         .get_async("/admin/session", |req, rc| async move {
-            let App { cfg, db, .. } = &rc.data;
-            respond(admin_console::session(req, cfg, db).await)
+            let App { cfg, .. } = &rc.data;
+            respond(admin_console::session(req, cfg).await)
         })
         .post_async("/admin/orders/:id/check", |req, rc| async move {
             let id = param(&rc, "id");

@@ -125,6 +125,9 @@ pub struct Extra<'a> {
     pub answered: bool,
     /// The refund reply to keep (JSON, MYPAY key removed).
     pub refund_json: Option<&'a str>,
+    /// An amount MYPAY refunded (or accepted to refund) now, added to
+    /// `refunded_amount`.
+    pub refunded_add: i64,
 }
 
 /// Carries out `d` on `order` (read at `order.version`): the status, the
@@ -236,12 +239,14 @@ pub async fn execute(
          refund = COALESCE(?14, refund), \
          last_answer_at = CASE WHEN ?15 = 1 THEN ?9 ELSE last_answer_at END, \
          report_pending = CASE WHEN ?15 = 1 AND report_seq = ?16 THEN 0 ELSE report_pending END, \
+         refunded_amount = refunded_amount + ?20, \
          version = version + 1, last_transition = ?17 WHERE id = ?18 AND version = ?19",
         &[
             s(to.as_str()), os(review.map(|r| r.as_str())), s(holds.as_str()), s(wait.as_str()), n(expires_at),
             os(refund_state.map(|r| r.as_str())), on(refund_since), on(next), n(now),
             os(info.prc.as_deref()), os(info.pfn.as_deref()), os(info.message.as_deref()), os(codes.as_deref()),
             os(extra.refund_json), n(answered), n(order.report_seq), s(&nonce), s(id), n(order.version),
+            n(extra.refunded_add),
         ],
     )?);
     // The voucher effects and the event row apply only if this very update
@@ -521,7 +526,7 @@ pub async fn confirm(
             Extra {
                 info: Some(&info),
                 answered: true,
-                refund_json: None,
+                ..Default::default()
             },
         )
         .await?;
@@ -634,6 +639,129 @@ pub async fn reconcile(
     Ok(report)
 }
 
+/// The columns of an order beside [`OrderRow`]'s: what the checkout kept
+/// of the customer and the merchant's echo strings, and what partial
+/// refunds returned.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct OrderExtras {
+    #[serde(default)]
+    pub refunded_amount: i64,
+    pub customer_email: Option<String>,
+    pub customer: Option<String>,
+    pub echo: Option<String>,
+    /// The shopper's invoice choice at checkout (JSON).
+    pub invoice: Option<String>,
+}
+
+pub async fn order_extras(db: &Db, id: &str) -> Result<OrderExtras, StoreError> {
+    Ok(db
+        .first(
+            "SELECT refunded_amount, customer_email, customer, echo, invoice FROM orders WHERE id = ?1",
+            &[s(id)],
+        )
+        .await?
+        .unwrap_or_default())
+}
+
+/// MYPAY's last query answer kept on the order (its key removed).
+pub fn last_query(o: &OrderRow) -> Option<QueryReply> {
+    o.last_reply
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<QueryReply>(r).ok())
+}
+
+/// 『電子發票開立狀態類型』 in words.
+fn invoice_status(code: &str) -> &'static str {
+    match code {
+        "1" => "pending",
+        "2" => "issued",
+        "3" | "5" => "failed",
+        "4" => "voided",
+        "6" => "allowance",
+        _ => "none",
+    }
+}
+
+/// What the query says of the e-invoice: status, number, carrier, date.
+pub struct InvoiceFacts {
+    /// `invoice_state` as MYPAY wrote it.
+    pub state: Option<String>,
+    /// Issued or being issued (a refund must then send `items`).
+    pub issued: bool,
+    /// 字軌 + 號碼 (`SW12345678`).
+    pub number: Option<String>,
+    /// `invoice_date` as MYPAY wrote it.
+    pub date: Option<String>,
+    pub carrier: Value,
+}
+
+pub fn invoice_facts(q: &QueryReply) -> InvoiceFacts {
+    let inv = &q.invoice;
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let state = inv.invoice_state.as_ref().map(|s| s.code().to_owned());
+    let number = nonempty(&inv.invoice_number).map(|n| {
+        format!(
+            "{}{}",
+            nonempty(&inv.invoice_wordtrack).unwrap_or_default(),
+            n
+        )
+    });
+    let carrier = match q
+        .invoice_cloud_type
+        .as_ref()
+        .map(|c| c.code().to_owned())
+        .as_deref()
+    {
+        Some("2") => json!({"type": "mobile", "mobile_code": nonempty(&q.invoice_mobile_code)}),
+        Some("3") => {
+            json!({"type": "natural_person", "natural_person_code": nonempty(&q.invoice_natural_person)})
+        }
+        Some("4") => {
+            json!({"type": "email", "post_zone": nonempty(&q.invoice_m_post_zone), "address": nonempty(&q.invoice_m_address)})
+        }
+        _ if nonempty(&q.invoice_love_code).is_some() => {
+            json!({"type": "donation", "love_code": nonempty(&q.invoice_love_code)})
+        }
+        _ => Value::Null,
+    };
+    InvoiceFacts {
+        issued: matches!(state.as_deref(), Some("1" | "2")),
+        state,
+        number,
+        date: nonempty(&inv.invoice_date),
+        carrier,
+    }
+}
+
+/// The order's invoice: the shopper's choice at checkout, and once MYPAY's
+/// query has them, the invoice's status, number, carrier and date.
+fn invoice_view(extras: &OrderExtras, q: Option<&QueryReply>) -> Value {
+    let choice = extras
+        .invoice
+        .as_deref()
+        .and_then(|i| serde_json::from_str::<Value>(i).ok());
+    let facts = q.map(invoice_facts);
+    let status = facts
+        .as_ref()
+        .and_then(|f| f.state.as_deref())
+        .map(invoice_status);
+    if choice.is_none() && status.is_none_or(|s| s == "none") {
+        return Value::Null;
+    }
+    json!({
+        "choice": choice,
+        "status": status,
+        "number": facts.as_ref().and_then(|f| f.number.clone()),
+        "date": facts.as_ref().and_then(|f| f.date.clone()),
+        "carrier": facts.map(|f| f.carrier).unwrap_or(Value::Null),
+    })
+}
+
 /// The order as the shopper (and the admin) sees it. Never the MYPAY key.
 pub async fn order_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
     let lines: Vec<Value> = db
@@ -655,6 +783,15 @@ pub async fn order_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
             .and_then(|c| serde_json::from_str::<Value>(c).ok());
         json!({"pfn": o.payment_pfn, "prc": prc, "message": o.payment_message, "codes": codes})
     });
+    let q = last_query(o);
+    let extras = order_extras(db, &o.id).await?;
+    // What partial refunds returned: the Worker's count, or MYPAY's if the
+    // query shows more (a refund made in MYPAY's panel).
+    let refunded = q
+        .as_ref()
+        .and_then(crate::order_state::refunded_total)
+        .unwrap_or(0)
+        .max(extras.refunded_amount);
     Ok(json!({
         "order_id": o.id,
         "status": o.status,
@@ -671,5 +808,7 @@ pub async fn order_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
         "refunded_at": o.refunded_at.map(time::rfc3339),
         "payment_url": o.payment_url,
         "payment": payment,
+        "refunded_amount": refunded,
+        "invoice": invoice_view(&extras, q.as_ref()),
     }))
 }

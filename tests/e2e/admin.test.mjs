@@ -221,6 +221,10 @@ describe('admin console', () => {
     await plan.getByTestId('refund-amount').waitFor();
     assert.match(await plan.getByTestId('refund-amount').textContent(), new RegExp(order.amount.toLocaleString('zh-TW')));
     assert.match(await plan.textContent(), new RegExp(order.voucher), 'the dialog says what happens to the voucher');
+    // From GET /admin/orders/{id}/refund-plan: a card refunds at once; the invoice's fate is named.
+    assert.equal(await plan.getByTestId('refund-fallback').count(), 0, 'the Worker explained the refund');
+    assert.equal(await plan.getByTestId('refund-instant').getAttribute('data-instant'), 'true');
+    assert.ok(['void', 'allowance', 'none'].includes(await plan.getByTestId('refund-invoice-action').getAttribute('data-action')));
     await shot(page, '04-refund-dialog');
     await page.getByTestId('refund-confirm').click();
     await page.getByTestId('toast').filter({ hasText: /退款已送出/ }).waitFor();

@@ -173,7 +173,7 @@ async function newPage({ phone = false } = {}) {
 }
 
 /** Shop page: two products, a paid and a free voucher, the customer, then the sandbox page. */
-async function fillCartAndCheckout(page, { pfn, invoice, english = false }) {
+async function fillCartAndCheckout(page, { pfn, invoice, english = false, wallet = undefined }) {
   const [p1, p2] = products;
   const { paid, free } = await issueVouchers();
   await page.goto(`${BASE}/`);
@@ -229,9 +229,19 @@ async function fillCartAndCheckout(page, { pfn, invoice, english = false }) {
   await page.getByTestId('customer-name').fill('王小明');
   await page.getByTestId('customer-email').fill('ming@example.com');
   await page.getByTestId('customer-phone').fill('0912345678');
+  // The wallet fields show only for an e-wallet.
+  await page.getByTestId('pfn-CREDITCARD').check();
+  assert.ok(await page.getByTestId('wallet-fields').isHidden(), 'no wallet fields for a card');
   await page.getByTestId(`pfn-${pfn}`).check();
+  if (wallet) {
+    await page.getByTestId('wallet-fields').waitFor({ state: 'visible' });
+    await page.getByTestId('customer-real-name').fill(wallet.real_name);
+    await page.getByTestId('customer-english-name').fill(wallet.english_name);
+    await page.getByTestId('customer-phone-country-code').fill(wallet.phone_country_code);
+  }
   await page.getByTestId(`invoice-${invoice.type}`).check();
   if (invoice.type === 'mobile') await page.getByTestId('invoice-mobile-code').fill(invoice.mobile_code);
+  if (invoice.type === 'natural_person') await page.getByTestId('invoice-natural-person-code').fill(invoice.natural_person_code);
   if (invoice.type === 'donation') await page.getByTestId('invoice-love-code').fill(invoice.love_code);
   if (invoice.type === 'tax_id') {
     await page.getByTestId('invoice-tax-id').fill(invoice.tax_id);
@@ -380,6 +390,67 @@ describe('demo storefront in Chromium', () => {
     assert.match(await page.getByTestId('order-status').textContent(), /Paid/);
     await shot(page, '04-atm-paid-en');
     assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  test('LINE Pay with a natural-person carrier: the wallet fields reach MYPAY, the order shows the invoice', async () => {
+    const page = await newPage();
+    const { quote, uid, vouchers } = await fillCartAndCheckout(page, {
+      pfn: 'LINEPAYON',
+      invoice: { type: 'natural_person', natural_person_code: 'AB12345678901234' },
+      wallet: { real_name: '王小明', english_name: 'Wang Hsiao-Ming', phone_country_code: '886' },
+    });
+    const requests = await api('GET', `${SANDBOX}/sandbox/requests`);
+    const sent = requests.filter((r) => r.cmd === 'api/orders' && String(r.uid) === uid).at(-1)?.data;
+    assert.ok(sent, 'the sandbox got the order');
+    assert.equal(sent.pfn, 'LINEPAYON');
+    assert.equal(sent.user_real_name, '王小明');
+    assert.equal(sent.user_english_name, 'Wang Hsiao-Ming');
+    assert.equal(sent.user_cellphone_code, '886');
+    assert.equal(sent.invoice_cloud_type, '3');
+    assert.equal(sent.invoice_natural_person, 'AB12345678901234');
+    await shot(page, '06-linepay-payment-page');
+    // The shopper pays in LINE Pay (the sandbox stands for it), then comes back.
+    const pay = await fetch(`${SANDBOX}/sandbox/orders/${uid}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pfn: 'LINEPAYON' }),
+    });
+    assert.equal(pay.status, 200, await pay.text());
+    await page.goto(`${BASE}/order.html?order_id=${encodeURIComponent(sent.order_id)}`);
+    await waitStatus(page, 'paid');
+    await assertReceipt(page, quote, vouchers);
+    await page.getByTestId('invoice-number').waitFor({ timeout: FINAL_TIMEOUT });
+    assert.match(await page.getByTestId('invoice-number').textContent(), /^[A-Z]{2}\d{8}$/);
+    assert.match(await page.getByTestId('invoice-carrier').textContent(), /AB12345678901234/);
+    await shot(page, '06-linepay-paid');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  test('an e-wallet without its fields is refused by the Worker and the form marks them', async () => {
+    const page = await newPage();
+    await page.goto(`${BASE}/`);
+    const [p1] = products;
+    await page.getByTestId(`add-${p1.id}`).click();
+    await page.getByTestId(`line-${p1.id}`).waitFor();
+    await page.getByTestId('customer-name').fill('王小明');
+    await page.getByTestId('customer-email').fill('ming@example.com');
+    await page.getByTestId('customer-phone').fill('0912345678');
+    await page.getByTestId('pfn-JKOON').check();
+    await page.waitForFunction(() => document.querySelector('[data-testid="amount-due"]')?.dataset.amount);
+    // The browser asks first: the fields are required while JKO is chosen.
+    await page.getByTestId('checkout-submit').click();
+    assert.equal(await page.getByTestId('customer-real-name').evaluate((e) => e.validity.valueMissing), true);
+    // The Worker decides: sent without them, it names each one.
+    const r = await fetch(`${BASE}/api/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'mypay-edge-e2e' },
+      body: JSON.stringify({ items: [{ product_id: p1.id, quantity: 1 }], customer: { id: 'e2e', name: '王小明', email: 'ming@example.com', phone: '0912345678' }, pfn: 'JKOON' }),
+    });
+    const body = await r.json();
+    assert.equal(r.status, 400);
+    assert.deepEqual(body.error.details.map((d) => d.path).sort(), ['customer.english_name', 'customer.phone_country_code', 'customer.real_name']);
     await closePage(page);
   });
 

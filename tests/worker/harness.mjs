@@ -13,10 +13,12 @@
 //   rotation   an old MYPAY_AGENT_KEY MYPAY refuses, MYPAY's key as MYPAY_AGENT_KEY_NEXT,
 //              Turnstile's always-pass test secret
 //   turnstile  Turnstile's always-fail test secret
-//   and four that must answer every request 500 config_error naming the setting
+//   options    every order setting set (instalments, PAYMENT_METHODS, CURRENCY=CNY, fees, ...)
+//   and six that must answer every request 500 config_error naming the setting
 //   (never its value), keep answering, and log a config_error line: one
 //   without ADMIN_TOKEN, one with TEST_CLOCK=1 against an https MYPAY_ENDPOINT,
-//   one with a Turnstile site key but no secret, one with LOG_LEVEL=loud.
+//   one with a Turnstile site key but no secret, one with LOG_LEVEL=loud, one
+//   with an offline method in PAYMENT_METHODS, one with malformed CREDITCARD_INSTALLMENTS.
 // Then node:test runs the test files with WORKER_URL, SANDBOX_URL, ADMIN_TOKEN,
 // EXPIRY_WORKER_URL, ROTATION_WORKER_URL, TURNSTILE_WORKER_URL and
 // SITEVERIFY_URL, and the harness checks that no secret or personal value
@@ -26,7 +28,7 @@
 //   node tests/worker/harness.mjs [test files or globs]   (default TEST_FILES,
 //        else tests/worker/*.test.mjs)
 // Env: WORKER_PORT / SANDBOX_PORT fixed ports (default: any free port; with
-//      WORKER_PORT the other instances take WORKER_PORT+2 … +12), KEEP=1 keeps
+//      WORKER_PORT the other instances take WORKER_PORT+2 … +22), KEEP=1 keeps
 //      the temp dir (state and logs), BENCH=1 runs scripts/bench-worker.mjs on a
 //      fresh main worker and sandbox instead of the tests.
 // Logs: in the temp dir, copied to test-output/worker/ when something fails.
@@ -339,6 +341,27 @@ async function main() {
         secrets: { MYPAY_AGENT_KEY: OLD_KEY, MYPAY_AGENT_KEY_NEXT: TEST_KEY, ADMIN_TOKEN, TURNSTILE_SECRET_KEY: '1x0000000000000000000000000000000AA' },
         self: ownUrl,
       },
+      // Every order setting set (tests/worker/options.test.mjs).
+      options: {
+        port: portAt(18),
+        vars: {
+          MYPAY_ENDPOINT: endpoint,
+          CREDITCARD_INSTALLMENTS: '{"6":["822"],"3":["013","822"]}',
+          PAYMENT_METHODS: 'CREDITCARD,LINEPAYON,JKOON,CSTORECODE',
+          LIMIT_PAY_DAYS: 5,
+          ENABLE_QUICKPAY: 0,
+          ENABLE_DCC: 1,
+          CURRENCY: 'CNY',
+          INVOICE_RATETYPE: 2,
+          ISSUE_INVOICE_STATE: 0,
+          VOUCHER_INVOICE_TYPE: 2,
+          AGENT_CHARGE_FEE: 90,
+          AGENT_CHARGE_FEE_TYPE: 1,
+          AGENT_SMS_FEE_TYPE: 1,
+        },
+        secrets: keys,
+        self: ownUrl,
+      },
       turnstile: {
         port: portAt(10),
         vars: { MYPAY_ENDPOINT: endpoint, TURNSTILE_SITE_KEY: '2x00000000000000000000AB', TURNSTILE_VERIFY_URL: siteverifyUrl },
@@ -356,6 +379,9 @@ async function main() {
       TURNSTILE_SECRET_KEY: { port: portAt(14), vars: { MYPAY_ENDPOINT: endpoint, TURNSTILE_SITE_KEY: '1x00000000000000000000AA' }, secrets: keys },
       // A log level that is not one.
       LOG_LEVEL: { port: portAt(16), vars: { MYPAY_ENDPOINT: endpoint, LOG_LEVEL: 'loud' }, secrets: keys },
+      // An offline method in PAYMENT_METHODS; instalments that are not the text's JSON.
+      PAYMENT_METHODS: { port: portAt(20), vars: { MYPAY_ENDPOINT: endpoint, PAYMENT_METHODS: 'CREDITCARD,LINEPAYOFF' }, secrets: keys },
+      CREDITCARD_INSTALLMENTS: { port: portAt(22), vars: { MYPAY_ENDPOINT: endpoint, CREDITCARD_INSTALLMENTS: '{"3":"013"}' }, secrets: keys },
     });
   }
 
@@ -398,6 +424,7 @@ async function main() {
     EXPIRY_WORKER_URL: up.expiry.url,
     ROTATION_WORKER_URL: up.rotation.url,
     TURNSTILE_WORKER_URL: up.turnstile.url,
+    OPTIONS_WORKER_URL: up.options.url,
     SITEVERIFY_URL: siteverifyUrl,
   });
   if (code !== 0) return code;

@@ -224,6 +224,61 @@ impl Pfn {
         )
     }
 
+    /// E-wallet methods, for which the order fields say 『電子錢包交易必要欄位』
+    /// (see [`crate::validate::WALLET_FIELDS`]): LINE Pay, 街口, Pi 拍錢包,
+    /// 悠遊付, Apple Pay, Google Pay and `MobilePayAll` (the online mobile
+    /// payments), online or offline.
+    pub fn is_wallet(&self) -> bool {
+        matches!(
+            self,
+            Pfn::LinePayOn
+                | Pfn::LinePayOff
+                | Pfn::JkoOn
+                | Pfn::JkoOff
+                | Pfn::PiOn
+                | Pfn::PiOff
+                | Pfn::EasyWalletOn
+                | Pfn::EasyWalletOff
+                | Pfn::ApplePay
+                | Pfn::GooglePay
+                | Pfn::MobilePayAll
+        )
+    }
+
+    /// Methods a shopper can pay with on the PayPage of a web shop: the
+    /// documented methods less the offline ones (the shopper's code is
+    /// scanned in a shop: `…OFF`), card-present and stored-value cards
+    /// (`CASH`, `EASYCARD`, `IPASS`, `ICASH`), and those that are not one
+    /// payment for one order (`DIRECTDEBIT` recurring debits, `EACH` which
+    /// needs an `each_code`, `M_RECHARGE` top-ups). `all` is not a method.
+    pub fn is_online(&self) -> bool {
+        matches!(
+            self,
+            Pfn::MobilePayAll
+                | Pfn::CreditCard
+                | Pfn::CStoreCode
+                | Pfn::WebAtm
+                | Pfn::ECollection
+                | Pfn::UnionPay
+                | Pfn::Svc
+                | Pfn::Abroad
+                | Pfn::Alipay
+                | Pfn::Wechat
+                | Pfn::LinePayOn
+                | Pfn::ApplePay
+                | Pfn::GooglePay
+                | Pfn::CInstallment
+                | Pfn::CRedeem
+                | Pfn::Cardless
+                | Pfn::PiOn
+                | Pfn::Amex
+                | Pfn::JkoOn
+                | Pfn::Afp
+                | Pfn::EasyWalletOn
+                | Pfn::Barcode
+        )
+    }
+
     /// Methods whose first report is a pending code (a code to pay with).
     pub fn is_deferred(&self) -> bool {
         matches!(

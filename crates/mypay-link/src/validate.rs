@@ -13,6 +13,16 @@ use std::fmt;
 pub const ORDER_ID_MAX_BYTES: usize = 50;
 /// Longest voucher `product_id`, in bytes.
 pub const VOUCHER_PRODUCT_ID_MAX_BYTES: usize = 32;
+/// The order fields the API text marks 『電子錢包交易必要欄位』: required
+/// when `pfn` is an e-wallet ([`crate::codes::Pfn::is_wallet`]).
+pub const WALLET_FIELDS: [&str; 6] = [
+    "user_name",
+    "user_real_name",
+    "user_english_name",
+    "user_cellphone_code",
+    "user_cellphone",
+    "user_email",
+];
 
 /// The kind of a problem; the string form is stable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -219,6 +229,27 @@ pub fn validate_order(o: &OrderRequest) -> Result<(), Vec<Problem>> {
     }
     let cost = o.cost.map(|c| Int(c.get()));
     let cost = p.amount("cost", cost);
+    if o.pfn.as_ref().map(|m| m.is_wallet()).unwrap_or(false) {
+        let present =
+            |v: &Option<String>| v.as_deref().map(|s| !s.trim().is_empty()).unwrap_or(false);
+        let values = [
+            &o.user_name,
+            &o.user_real_name,
+            &o.user_english_name,
+            &o.user_cellphone_code,
+            &o.user_cellphone,
+            &o.user_email,
+        ];
+        for (name, v) in WALLET_FIELDS.iter().zip(values) {
+            if !present(v) {
+                p.push(
+                    *name,
+                    ProblemCode::Required,
+                    format!("{name} is required for an e-wallet payment"),
+                );
+            }
+        }
+    }
 
     p.required("items", !o.items.is_empty());
     let mut item_totals = Vec::with_capacity(o.items.len());

@@ -744,3 +744,51 @@ fn problem_codes_are_stable_strings() {
         );
     }
 }
+
+/// 『電子錢包交易必要欄位』: an e-wallet `pfn` needs the six fields; a
+/// card payment does not.
+#[test]
+fn wallet_methods_require_the_wallet_fields() {
+    let mut o = sample_order();
+    o.pfn = Some(Pfn::LinePayOn);
+    o.user_name = None;
+    o.user_real_name = None;
+    o.user_english_name = None;
+    o.user_cellphone_code = None;
+    o.user_cellphone = None;
+    o.user_email = Some("  ".into());
+    let mut paths: Vec<String> = problems(&o)
+        .into_iter()
+        .filter(|p| p.code == ProblemCode::Required)
+        .map(|p| p.path)
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "user_cellphone",
+            "user_cellphone_code",
+            "user_email",
+            "user_english_name",
+            "user_name",
+            "user_real_name"
+        ]
+    );
+    o.user_name = Some("王小明".into());
+    o.user_real_name = Some("王小明".into());
+    o.user_english_name = Some("Wang Hsiao-Ming".into());
+    o.user_cellphone_code = Some("886".into());
+    o.user_cellphone = Some("0912345678".into());
+    o.user_email = Some("ming@example.com".into());
+    assert_eq!(validate_order(&o), Ok(()));
+    for p in Pfn::ALL {
+        let mut bare = sample_order();
+        bare.pfn = Some(p.clone());
+        bare.user_email = None;
+        assert_eq!(
+            validate_order(&bare).is_err(),
+            p.is_wallet(),
+            "{p} without the wallet fields"
+        );
+    }
+}

@@ -190,14 +190,13 @@ async function ordersPage() {
   const cursor = orderQuery.cursors.at(-1);
   if (cursor) params.set('cursor', cursor);
   const data = await api('GET', `/admin/orders?${params}`);
-  const withEmail = Boolean(data.search_by_email);
 
   const status = h('select', { name: 'status', 'data-testid': 'filter-status' },
     h('option', { value: '' }, t('status.all')),
     STATUSES.map((s) => h('option', { value: s, selected: orderQuery.status === s }, statusText(s))));
   const from = h('input', { type: 'date', name: 'from', value: orderQuery.from, 'data-testid': 'filter-from' });
   const to = h('input', { type: 'date', name: 'to', value: orderQuery.to, 'data-testid': 'filter-to' });
-  const q = h('input', { type: 'search', name: 'q', value: orderQuery.q, 'data-testid': 'filter-q', placeholder: withEmail ? t('orders.qHint') : t('orders.qHintNoEmail') });
+  const q = h('input', { type: 'search', name: 'q', value: orderQuery.q, 'data-testid': 'filter-q', placeholder: t('orders.qHint') });
   const form = h('form', { class: 'card row', role: 'search', 'data-testid': 'orders-filter' },
     h('label', {}, t('orders.status'), status),
     h('label', {}, t('orders.from'), from),
@@ -210,7 +209,7 @@ async function ordersPage() {
     route();
   });
 
-  const cols = ['id', 'created', 'status', 'amount', 'method', 'uid', ...(withEmail ? ['email'] : [])];
+  const cols = ['id', 'created', 'status', 'amount', 'method', 'uid', 'email'];
   const head = h('tr', {}, cols.map((c) => h('th', { class: c === 'amount' ? 'num' : undefined, scope: 'col' }, t(`orders.col.${c}`))));
   const cell = (c, text, extra = {}) => h('td', { 'data-label': t(`orders.col.${c}`), ...extra }, text);
   const rows = data.orders.map((o) => h('tr', { 'data-testid': `order-row-${o.order_id}` },
@@ -220,7 +219,7 @@ async function ordersPage() {
     cell('amount', money(o.amount), { class: 'num' }),
     cell('method', o.payment_pfn ?? ''),
     cell('uid', o.mypay_uid ?? ''),
-    withEmail ? cell('email', o.customer_email ?? '') : null));
+    cell('email', o.customer_email ?? '')));
   const table = data.orders.length
     ? h('div', { class: 'table-wrap' }, h('table', { class: 'responsive', 'data-testid': 'orders-table' }, h('thead', {}, head), h('tbody', {}, rows)))
     : h('p', { class: 'muted', 'data-testid': 'orders-empty' }, t('orders.empty'));
@@ -367,6 +366,8 @@ function voucherOutcome(v) {
  *  order when the Worker has no such endpoint; confirms; refunds. */
 async function refundDialog(o) {
   const body = h('div', { 'data-testid': 'refund-plan' }, h('p', { class: 'muted' }, t('refund.loading')));
+  // invoice_state of the refund call for each invoice action ('' leaves it to the Worker).
+  const INVOICE_STATE = { void: '4', allowance: '6' };
   const invoice = h('select', { name: 'invoice_state', 'data-testid': 'refund-invoice' },
     h('option', { value: '' }, t('refund.invoice.auto')),
     h('option', { value: '4' }, t('refund.invoice.4')),
@@ -400,7 +401,12 @@ async function refundDialog(o) {
     parts.push(h('p', { 'data-testid': 'refund-invoice-action', 'data-action': action },
       action === 'none' ? t('refund.invoice.none') : t(`refund.invoice.${action}`, { number: inv.number ?? '' }),
       inv.why ? h('span', { class: 'muted' }, ` ${inv.why}`) : null));
-    if (Array.isArray(inv.choices) && inv.choices.length > 1) invoiceLabel.hidden = false;
+    const choices = (Array.isArray(inv.choices) ? inv.choices : []).filter((c) => INVOICE_STATE[c]);
+    if (choices.length > 1) {
+      // The admin may choose: only what the plan allows, its own choice first.
+      invoice.replaceChildren(...choices.map((c) => h('option', { value: INVOICE_STATE[c], selected: c === action }, t(`refund.invoice.${INVOICE_STATE[c]}`))));
+      invoiceLabel.hidden = false;
+    }
     const vs = plan.vouchers ?? [];
     parts.push(vs.length
       ? [h('p', {}, t('refund.vouchers')), h('ul', { 'data-testid': 'refund-vouchers' }, vs.map((v) => h('li', {}, voucherOutcome(v))))]

@@ -41,13 +41,13 @@ pub async fn checkout(mut req: Request, cfg: &Config, db: &Db) -> ApiResult<Resp
         KeyState::New { reclaimed_from } => reclaimed_from,
     };
     turnstile::check(cfg, input.turnstile.as_deref(), &input.ip).await?;
-    let customer = validation::check(&input.body)?;
-    let quote = quote::price(db, &input.body.cart).await?;
+    let customer = validation::check(&input.body, &cfg.options)?;
+    let quote = quote::price(db, &input.body.cart, &cfg.options).await?;
     quote::all_vouchers_apply(&quote)?;
     let order = order::prepare(cfg, &input, &customer, &quote)?;
     let reclaimed_from = reclaimed_from.as_deref();
     if let Reservation::Lost(res) =
-        reservation::reserve(db, &input, &order, &quote, reclaimed_from).await?
+        reservation::reserve(cfg, db, &input, &order, &quote, reclaimed_from).await?
     {
         return Ok(res);
     }

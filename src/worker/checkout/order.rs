@@ -10,9 +10,6 @@ use crate::worker::time;
 use mypay_link::models::OrderRequest;
 use serde_json::json;
 
-/// Days to pay a store code or virtual account.
-pub const LIMIT_PAY_DAYS: i64 = 3;
-
 /// An order about to be written.
 pub struct NewOrder {
     /// `ME` + the time + 10 random hex digits.
@@ -25,6 +22,14 @@ pub struct NewOrder {
     pub pfn: Option<String>,
     /// The invoice choice as stored (JSON).
     pub invoice_json: Option<String>,
+    /// The store's `CURRENCY`.
+    pub currency: String,
+    /// The customer's e-mail, lower-cased (searched by the admin).
+    pub customer_email: Option<String>,
+    /// The other customer fields as sent (JSON, without the id and e-mail).
+    pub customer_json: Option<String>,
+    /// The `echo` strings (JSON array), when any.
+    pub echo_json: Option<String>,
     pub request: OrderRequest,
 }
 
@@ -40,16 +45,26 @@ pub fn prepare(cfg: &Config, input: &Input, customer: &Customer, q: &Quote) -> A
     let token = time::random_hex(24).ok_or_else(|| ApiError::internal("random", "no entropy"))?;
     // The storefront keeps the token in the browser: never in a URL.
     let return_url = format!("{}/order.html?order_id={}", cfg.storefront_url, id);
+    // A store that offers one method asks for it when the checkout names none.
+    let opts = &cfg.options;
+    let pfn = body
+        .pfn
+        .clone()
+        .or_else(|| match opts.payment_methods.as_slice() {
+            [only] if opts.methods_restricted => Some(only.code().to_owned()),
+            _ => None,
+        });
     let ctx = OrderContext {
         store_uid: &cfg.store_uid,
         order_id: &id,
         ip: &input.ip,
         customer,
-        pfn: body.pfn.as_deref(),
+        pfn: pfn.as_deref(),
         invoice: body.invoice.as_ref(),
         success_url: Some(&return_url),
         failure_url: Some(&return_url),
-        limit_pay_days: Some(LIMIT_PAY_DAYS),
+        options: opts,
+        echo: &body.echo,
     };
     let request = build_order_request(q, &ctx).map_err(|p| {
         ApiError::bad_request("invalid_request", "the order does not pass MYPAY's rules")
@@ -60,7 +75,23 @@ pub fn prepare(cfg: &Config, input: &Input, customer: &Customer, q: &Quote) -> A
         created_at: now,
         expires_at: now + cfg.order_ttl_secs,
         customer_id: customer.id.trim().to_owned(),
-        pfn: body.pfn.clone(),
+        currency: opts.currency.code().to_owned(),
+        customer_email: customer.email_key(),
+        customer_json: {
+            let mut c = serde_json::to_value(customer).unwrap_or_default();
+            if let Some(m) = c.as_object_mut() {
+                m.remove("id");
+                m.remove("email");
+                m.retain(|_, v| !v.is_null());
+            }
+            c.as_object()
+                .filter(|m| !m.is_empty())
+                .map(|_| c.to_string())
+        },
+        echo_json: (!body.echo.is_empty())
+            .then(|| serde_json::to_string(&body.echo).ok())
+            .flatten(),
+        pfn,
         invoice_json: body
             .invoice
             .as_ref()

@@ -99,7 +99,7 @@ async fn accepted(
     );
     Ok(Answer::json(
         201,
-        &json!({"order_id": order.id, "token": order.token, "amount": q.amount, "currency": "TWD",
+        &json!({"order_id": order.id, "token": order.token, "amount": q.amount, "currency": order.currency,
                 "payment_url": url, "expires_at": time::rfc3339(order.expires_at)}),
     ))
 }

@@ -3,7 +3,8 @@
 //! alone.
 
 use crate::pricing::{
-    price_cart, CartRequest, Product, Quote, Shipping, VoucherKind, VoucherRecord, VoucherStatus,
+    price_cart, CartRequest, Product, Quote, Shipping, StoreOptions, VoucherKind, VoucherRecord,
+    VoucherStatus,
 };
 use crate::worker::db::{rows, s, Db, ProductRow, VoucherRow, VOUCHER_SELECT};
 use crate::worker::http::{ApiError, ApiResult};
@@ -44,8 +45,9 @@ fn product(p: ProductRow) -> Product {
 
 /// Loads what pricing needs and prices the cart: 400 with the cart's or
 /// pricing's code when the cart cannot be priced. Vouchers that do not
-/// apply are listed in the quote, not refused.
-pub async fn price(db: &Db, cart_req: &CartRequest) -> ApiResult<Quote> {
+/// apply are listed in the quote, not refused. Amounts are in the store's
+/// `CURRENCY` as they are stored (no conversion).
+pub async fn price(db: &Db, cart_req: &CartRequest, options: &StoreOptions) -> ApiResult<Quote> {
     let cart = cart_req
         .to_cart()
         .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
@@ -87,14 +89,16 @@ pub async fn price(db: &Db, cart_req: &CartRequest) -> ApiResult<Quote> {
         .into_iter()
         .filter_map(voucher_record)
         .collect();
-    price_cart(
+    let mut q = price_cart(
         &cart,
         &products,
         &vouchers,
         &Shipping::default(),
         time::now(),
     )
-    .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
+    .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+    q.currency = options.currency.code().to_owned();
+    Ok(q)
 }
 
 /// A checkout takes only vouchers that apply: 409 `voucher_unavailable`

@@ -20,6 +20,10 @@ pub struct CheckoutRequest {
     pub pfn: Option<String>,
     #[serde(default)]
     pub invoice: Option<InvoiceChoice>,
+    /// The merchant's strings MYPAY returns in reports and queries
+    /// (`echo_0` … `echo_4`), kept on the order.
+    #[serde(default)]
+    pub echo: Vec<String>,
 }
 
 pub struct Input {

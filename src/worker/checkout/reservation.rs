@@ -11,6 +11,7 @@ use super::quote;
 use super::request::Input;
 use crate::pricing::Quote;
 use crate::secrets::hash_token;
+use crate::worker::config::Config;
 use crate::worker::db::{n, os, s, Db};
 use crate::worker::http::{ApiError, ApiResult};
 use crate::worker::log;
@@ -25,6 +26,7 @@ pub enum Reservation {
 }
 
 pub async fn reserve(
+    cfg: &Config,
     db: &Db,
     input: &Input,
     order: &NewOrder,
@@ -34,9 +36,10 @@ pub async fn reserve(
     let id = order.id.as_str();
     let now = order.created_at;
     let mut stmts = vec![db.stmt(
-        "INSERT INTO orders (id, token, status, amount, subtotal, voucher_total, currency, customer_id, pfn, invoice, created_at, updated_at, expires_at, next_check_at) \
-         VALUES (?1, ?2, 'created', ?3, ?4, ?5, 'TWD', ?6, ?7, ?8, ?9, ?9, ?10, ?10)",
-        &[s(id), s(&hash_token(&order.token)), n(q.amount), n(q.subtotal), n(q.voucher_total), s(&order.customer_id), os(order.pfn.as_deref()), os(order.invoice_json.as_deref()), n(now), n(order.expires_at)],
+        "INSERT INTO orders (id, token, status, amount, subtotal, voucher_total, currency, customer_id, pfn, invoice, created_at, updated_at, expires_at, next_check_at, customer_email, customer, echo) \
+         VALUES (?1, ?2, 'created', ?3, ?4, ?5, ?11, ?6, ?7, ?8, ?9, ?9, ?10, ?10, ?12, ?13, ?14)",
+        &[s(id), s(&hash_token(&order.token)), n(q.amount), n(q.subtotal), n(q.voucher_total), s(&order.customer_id), os(order.pfn.as_deref()), os(order.invoice_json.as_deref()), n(now), n(order.expires_at),
+          s(&order.currency), os(order.customer_email.as_deref()), os(order.customer_json.as_deref()), os(order.echo_json.as_deref())],
     )?];
     for (i, l) in q.lines.iter().enumerate() {
         stmts.push(db.stmt(
@@ -79,7 +82,7 @@ pub async fn reserve(
     if q.vouchers.is_empty() {
         return Err(e.into());
     }
-    let again = quote::price(db, &input.body.cart).await?;
+    let again = quote::price(db, &input.body.cart, &cfg.options).await?;
     log::warn(
         "checkout_conflict",
         json!({"order_id": id, "cause": e.cause}),
