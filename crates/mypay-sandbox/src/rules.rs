@@ -522,6 +522,8 @@ pub fn check_order(o: &Map<String, Value>) -> Result<(), Vec<Problem>> {
         }
     }
 
+    check_options(&mut p, o);
+
     if let (Some(cost), Some(items), Some(vouchers)) = (cost, totals, vouchers) {
         let expected = items - vouchers;
         if i128::from(cost) != expected {
@@ -534,6 +536,223 @@ pub fn check_order(o: &Map<String, Value>) -> Result<(), Vec<Problem>> {
         }
     }
     p.finish(())
+}
+
+/// The e-wallets (電子錢包): the methods of 『付款方式』 `MobilePayAll`
+/// (支付寶、Pi 拍錢包、LINEPay、微信、街口支付、悠遊付) and Apple Pay / Google
+/// Pay. The text marks `user_name`, `user_real_name`, `user_english_name`,
+/// `user_cellphone_code`, `user_cellphone` and `user_email` as
+/// 電子錢包交易必要欄位.
+pub const WALLET_PFNS: &[&str] = &[
+    "MobilePayAll",
+    "ALIPAY",
+    "ALIPAYOFF",
+    "WECHAT",
+    "WECHATOFF",
+    "PION",
+    "PIOFF",
+    "LINEPAYON",
+    "LINEPAYOFF",
+    "JKOON",
+    "JKOOFF",
+    "EASYWALLETON",
+    "EASYWALLETOFF",
+    "APPLEPAY",
+    "GOOGLEPAY",
+];
+
+/// 電子錢包交易必要欄位.
+pub const WALLET_USER_FIELDS: &[&str] = &[
+    "user_name",
+    "user_real_name",
+    "user_english_name",
+    "user_cellphone_code",
+    "user_cellphone",
+    "user_email",
+];
+
+/// Whether an order with this `pfn` is an e-wallet payment: every method it
+/// names is an e-wallet (with `all`, or a list that also names a card or a
+/// store code, the shopper may still pay otherwise: MYPAY's page asks then).
+pub fn wallet_pfn(pfn: &str) -> bool {
+    let mut any = false;
+    for m in pfn.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        match canonical_pfn(m) {
+            Some(c) if WALLET_PFNS.contains(&c) => any = true,
+            _ => return false,
+        }
+    }
+    any
+}
+
+/// `creditcard_installment` (國內信用卡分期顯示限定), read: JSON text such as
+/// `{"3": ["013", "822"], "6": ["822"]}`: each key an instalment count, each
+/// value the banks (3-digit 銀行代碼) that offer it. Counts ascending.
+pub fn installments(text: &str) -> Result<Vec<(u32, Vec<String>)>, String> {
+    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
+        return Err(
+            "須為 JSON 物件文字 (JSON text of an object such as {\"3\":[\"013\",\"822\"]})".into(),
+        );
+    };
+    if m.is_empty() {
+        return Err("至少一種分期期數 (at least one instalment count)".into());
+    }
+    let mut out = Vec::new();
+    for (count, banks) in &m {
+        let n =
+            count.trim().parse::<u32>().ok().filter(|n| {
+                (2..=99).contains(n) && count.trim().bytes().all(|b| b.is_ascii_digit())
+            });
+        let Some(n) = n else {
+            return Err(format!(
+                "分期期數須為 2 以上之整數 ({count:?} is not an instalment count)"
+            ));
+        };
+        let Some(list) = banks.as_array().filter(|l| !l.is_empty()) else {
+            return Err(format!(
+                "期數 {count} 須對應銀行代碼陣列 (a non-empty array of bank codes)"
+            ));
+        };
+        let mut codes = Vec::new();
+        for b in list {
+            match b.as_str().map(str::trim) {
+                Some(c) if c.len() == 3 && c.bytes().all(|x| x.is_ascii_digit()) => {
+                    codes.push(c.to_owned())
+                }
+                _ => {
+                    return Err(format!(
+                        "期數 {count}: 銀行代碼須為 3 位數字 ({b} is not a bank code)"
+                    ))
+                }
+            }
+        }
+        out.push((n, codes));
+    }
+    out.sort_by_key(|(n, _)| *n);
+    Ok(out)
+}
+
+/// 手機條碼: `/` and 7 of `0-9 A-Z . + -` (the Ministry of Finance's
+/// carrier format, which MYPAY passes on to the e-invoice platform).
+pub fn mobile_barcode_ok(s: &str) -> bool {
+    s.len() == 8
+        && s.starts_with('/')
+        && s.bytes()
+            .skip(1)
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b"+-.".contains(&b))
+}
+
+/// 自然人憑證條碼: two capital letters and 14 digits.
+pub fn natural_person_ok(s: &str) -> bool {
+    s.len() == 16
+        && s.bytes().take(2).all(|b| b.is_ascii_uppercase())
+        && s.bytes().skip(2).all(|b| b.is_ascii_digit())
+}
+
+/// 愛心碼: 3 to 7 digits.
+pub fn love_code_ok(s: &str) -> bool {
+    (3..=7).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// 統一編號: 8 digits.
+pub fn tax_id_ok(s: &str) -> bool {
+    s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// 郵遞區號: 3, 5 or 6 digits.
+pub fn post_zone_ok(s: &str) -> bool {
+    matches!(s.len(), 3 | 5 | 6) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn text_of(o: &Map<String, Value>, name: &str) -> Option<String> {
+    match scalar(o.get(name)) {
+        Scalar::Text(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The order's options beyond the shapes: e-wallet user fields, echo
+/// fields, `limit_pay_days`, `creditcard_installment`, and the invoice
+/// carrier fields where they take effect (a field the text calls valid only
+/// with another value, 此欄位才有效, is ignored elsewhere).
+fn check_options(p: &mut Problems, o: &Map<String, Value>) {
+    // The text names no code of its own for a missing e-wallet field: it is
+    // a data error like any other (100 資料錯誤).
+    if let Some(pfn) = text_of(o, "pfn").filter(|t| wallet_pfn(t)) {
+        for f in WALLET_USER_FIELDS {
+            if matches!(scalar(o.get(*f)), Scalar::Missing) {
+                p.push(
+                    *f,
+                    format!("電子錢包交易必要欄位 (required when paying by e-wallet, pfn {pfn})"),
+                );
+            }
+        }
+    }
+    for i in 0..5 {
+        let name = format!("echo_{i}");
+        match o.get(&name) {
+            None | Some(Value::Null) | Some(Value::String(_)) => {}
+            Some(_) => p.push(name, "格式錯誤 (自訂回傳參數 is a string)"),
+        }
+    }
+    if let Some(d) = o.get("limit_pay_days").and_then(whole) {
+        if d < 1 {
+            p.push(
+                "limit_pay_days",
+                format!("有效天數須為 1 以上 (a number of days, not {d})"),
+            );
+        }
+    }
+    match o.get("creditcard_installment") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(t)) if t.trim().is_empty() => {}
+        Some(Value::String(t)) => {
+            if let Err(m) = installments(t) {
+                p.push("creditcard_installment", m);
+            }
+        }
+        Some(_) => p.push(
+            "creditcard_installment",
+            "格式錯誤 (string: JSON text such as {\"3\":[\"013\",\"822\"]})",
+        ),
+    }
+
+    let input = text_of(o, "invoice_input_type");
+    let issue = text_of(o, "issue_invoice_state");
+    let format = |p: &mut Problems, name: &str, ok: fn(&str) -> bool, what: &str| {
+        if let Some(v) = text_of(o, name) {
+            if !ok(&v) {
+                p.push(name, format!("格式錯誤 ({v:?} is not {what})"));
+            }
+        }
+    };
+    match input.as_deref() {
+        Some("1") => {
+            format(p, "invoice_tax_id", tax_id_ok, "8 digits");
+            match text_of(o, "invoice_cloud_type").as_deref() {
+                Some("2") => format(
+                    p,
+                    "invoice_mobile_code",
+                    mobile_barcode_ok,
+                    "a mobile barcode: / and 7 of 0-9 A-Z . + -",
+                ),
+                Some("3") => format(
+                    p,
+                    "invoice_natural_person",
+                    natural_person_ok,
+                    "a natural-person certificate: 2 capital letters and 14 digits",
+                ),
+                Some("4") => format(p, "invoice_m_post_zone", post_zone_ok, "3, 5 or 6 digits"),
+                _ => {}
+            }
+        }
+        Some("2") => format(p, "invoice_love_code", love_code_ok, "a love code of 3 to 7 digits"),
+        Some("3") if issue.as_deref() != Some("0") => p.push(
+            "invoice_input_type",
+            "使用paypage交易與開立發票同時進行時,絕對不可以使用此模式 (3, a paper invoice, cannot go with a PayPage order that issues an invoice)",
+        ),
+        _ => {}
+    }
 }
 
 /// A refund request's own fields, read.
@@ -659,6 +878,20 @@ pub struct OrderFacts {
     pub item_names: Vec<String>,
     /// What earlier refunds (done or pending) already took.
     pub refunded: i64,
+    /// An e-invoice was issued for the payment (and is not voided yet).
+    pub invoice_issued: bool,
+    /// The refund falls in the invoice's own period (發票期別: the two
+    /// months it was issued in): it can still be voided.
+    pub invoice_period_open: bool,
+}
+
+/// 發票期別 of a YYYYMMDD… date: (year, first month of its two-month period).
+pub fn invoice_period(stamp: &str) -> Option<(i32, u32)> {
+    let year = stamp.get(0..4)?.parse::<i32>().ok()?;
+    let month = stamp.get(4..6)?.parse::<u32>().ok()?;
+    (1..=12)
+        .contains(&month)
+        .then_some((year, month - (month + 1) % 2))
 }
 
 /// The refund against the order: full in voucher mode (`cost` = the amount
@@ -692,10 +925,12 @@ pub fn check_refund_against(ask: &RefundAsk, order: &OrderFacts) -> Result<(), V
     let listed = ask.vouchers.clone().unwrap_or_default();
     let got: BTreeSet<_> = listed.iter().cloned().collect();
     let want: BTreeSet<_> = order.paid_vouchers.iter().cloned().collect();
-    if order.voucher_mode && !order.paid_vouchers.is_empty() && ask.vouchers.is_none() {
+    if order.voucher_mode && ask.vouchers.is_none() {
+        // Also for an order with free vouchers only: the field is sent, an
+        // empty list.
         p.push(
             "voucher_paid",
-            "若有使用折價券模式,則此欄位為必填 (list every paid voucher of the order)",
+            "若有使用折價券模式,則此欄位為必填 (list every paid voucher of the order; [] when it has none)",
         );
     } else if got.len() != listed.len() {
         p.push("voucher_paid", "票券重複 (a voucher is listed twice)");
@@ -712,6 +947,22 @@ pub fn check_refund_against(ask: &RefundAsk, order: &OrderFacts) -> Result<(), V
             "voucher_paid",
             "全額退款需包含所有有償折價券 (a full refund lists every paid voucher of the order)",
         );
+    }
+    let full = ask.cost == order.paid && order.refunded == 0;
+    if order.invoice_issued {
+        let state = ask.invoice_state.as_deref().unwrap_or("4");
+        if state == "4" && !order.invoice_period_open {
+            p.push(
+                "invoice_state",
+                "跨發票月份無法作廢 (the invoice is of an earlier invoice period: refund with invoice_state 6, an allowance)",
+            );
+        }
+        if ask.items.is_none() && !full && !order.voucher_mode {
+            p.push(
+                "items",
+                "若使用電子發票,此欄位必填 (an e-invoice was issued: list the refunded items; only a full refund may leave them out)",
+            );
+        }
     }
     if let Some(items) = &ask.items {
         for (i, (name, _)) in items.iter().enumerate() {
@@ -884,6 +1135,11 @@ mod tests {
         ] {
             let mut v = sample();
             v["pfn"] = json!(ok);
+            if wallet_pfn(ok) {
+                for f in WALLET_USER_FIELDS {
+                    v[*f] = json!("x");
+                }
+            }
             assert_eq!(check_order(&obj(v)), Ok(()), "{ok}");
         }
     }
@@ -916,6 +1172,8 @@ mod tests {
             paid_vouchers: vec![("P01".into(), "P1634634156".into())],
             item_names: vec!["好棒棒麻辣鍋湯包".into()],
             refunded: 0,
+            invoice_issued: false,
+            invoice_period_open: true,
         }
     }
 
@@ -979,6 +1237,7 @@ mod tests {
             paid_vouchers: vec![],
             item_names: vec!["a".into()],
             refunded: 300,
+            ..OrderFacts::default()
         };
         let ask = |cost: i64| RefundAsk {
             store_uid: "s".into(),

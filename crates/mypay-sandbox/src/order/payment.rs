@@ -22,6 +22,9 @@ pub const DEFAULT_LIMIT_PAY_DAYS: i64 = 7;
 pub enum Payment {
     /// A card number (test cards succeed, the failure card and unknown cards fail).
     Card(String),
+    /// A card number paid in this many instalments (one of the counts the
+    /// order's `creditcard_installment` offers).
+    CardInstallments(String, u32),
     /// A card in self-capture mode (自行請款): a success test card is only
     /// authorised (245) until captured; the failure card and unknown cards
     /// fail (300).
@@ -101,6 +104,59 @@ pub fn card_payment(
         ..PaymentInfo::default()
     };
     Ok((info, card))
+}
+
+/// Appendix 6: of the test cards, the 聯合信用卡中心 MasterCard and JCB
+/// "可測分期與紅利" (take instalments and bonus points).
+pub fn installment_card(number: &str) -> bool {
+    test_card(&normalize_card(number))
+        .is_some_and(|c| c.supplier_code == "B6" && matches!(c.card_type, "2" | "3"))
+}
+
+/// A bank of 『銀行代碼』 by its code, for the banks instalment offers name.
+pub fn bank_name(code: &str) -> &'static str {
+    match code {
+        "004" => "臺灣銀行",
+        "006" => "合作金庫",
+        "007" => "第一銀行",
+        "012" => "台北富邦",
+        "013" => "國泰世華商業銀行",
+        "017" => "兆豐銀行",
+        "807" => "永豐銀行",
+        "808" => "玉山銀行",
+        "812" => "台新銀行",
+        "822" => "中國信託商業銀行",
+        _ => "",
+    }
+}
+
+/// Checks an instalment payment against the order's
+/// `creditcard_installment` and the card; answers the bank that grants it.
+pub fn check_installments(
+    offer: Option<&str>,
+    count: u32,
+    number: &str,
+) -> Result<String, TransitionError> {
+    let offers = offer
+        .and_then(|t| rules::installments(t).ok())
+        .unwrap_or_default();
+    let Some((_, banks)) = offers.iter().find(|(n, _)| *n == count) else {
+        let counts: Vec<String> = offers.iter().map(|(n, _)| n.to_string()).collect();
+        return Err(TransitionError::BadInput(if counts.is_empty() {
+            "this order offers no instalments (no creditcard_installment)".into()
+        } else {
+            format!(
+                "{count} instalments are not offered: the order offers {}",
+                counts.join(", ")
+            )
+        }));
+    };
+    if test_card(&normalize_card(number)).is_some_and(|c| c.success) && !installment_card(number) {
+        return Err(TransitionError::BadInput(
+            "this test card cannot pay in instalments: appendix 6 names the 聯合信用卡中心 MasterCard 5430450100001219 and JCB 3560500100001218 for instalments".into(),
+        ));
+    }
+    Ok(banks.first().cloned().unwrap_or_default())
 }
 
 /// The issuer's approval on a card payment: an authorisation code and
