@@ -1255,6 +1255,144 @@ mod tests {
     }
 
     #[test]
+    fn option_readers() {
+        assert_eq!(
+            installments("{\"6\":[\"822\"],\"3\":[\"013\",\"822\"]}"),
+            Ok(vec![
+                (3, vec!["013".to_string(), "822".to_string()]),
+                (6, vec!["822".to_string()])
+            ])
+        );
+        for bad in [
+            "",
+            "[]",
+            "{}",
+            "{\"1\":[\"013\"]}",
+            "{\"+3\":[\"013\"]}",
+            "{\"3\":\"013\"}",
+            "{\"3\":[13]}",
+        ] {
+            assert!(installments(bad).is_err(), "{bad}");
+        }
+        assert!(wallet_pfn("LINEPAYON") && wallet_pfn("15") && wallet_pfn("MobilePayAll"));
+        assert!(wallet_pfn("JKOON, PION"));
+        assert!(!wallet_pfn("CREDITCARD,LINEPAYON") && !wallet_pfn("all") && !wallet_pfn(""));
+        assert!(
+            mobile_barcode_ok("/AB.+-12")
+                && !mobile_barcode_ok("/ab12345")
+                && !mobile_barcode_ok("AB12345")
+        );
+        assert!(natural_person_ok("AB12345678901234") && !natural_person_ok("A123456789012345"));
+        assert!(love_code_ok("168") && love_code_ok("1680001") && !love_code_ok("16"));
+        assert!(tax_id_ok("12345678") && !tax_id_ok("1234567a"));
+        assert!(post_zone_ok("100") && post_zone_ok("10041") && !post_zone_ok("1004"));
+        assert_eq!(invoice_period("20261130235959"), Some((2026, 11)));
+        assert_eq!(invoice_period("20261201"), Some((2026, 11)));
+        assert_eq!(invoice_period("20260101"), Some((2026, 1)));
+        assert_eq!(invoice_period("20260302"), Some((2026, 3)));
+        assert_ne!(invoice_period("20260228"), invoice_period("20260301"));
+        assert_eq!(invoice_period("2026"), None);
+    }
+
+    #[test]
+    fn wallet_fields_and_invoice_context() {
+        let mut v = sample();
+        v["pfn"] = json!("APPLEPAY");
+        assert_eq!(paths(check_order(&obj(v))), WALLET_USER_FIELDS);
+        let mut v = sample();
+        v["invoice_input_type"] = json!(2);
+        v["invoice_mobile_code"] = json!("not checked: not in effect");
+        assert_eq!(check_order(&obj(v)), Ok(()));
+        let mut v = sample();
+        v["invoice_input_type"] = json!(1);
+        v["invoice_cloud_type"] = json!(2);
+        v["invoice_mobile_code"] = json!("1234567");
+        assert_eq!(paths(check_order(&obj(v))), ["invoice_mobile_code"]);
+        let mut v = sample();
+        v["invoice_input_type"] = json!(3);
+        assert_eq!(paths(check_order(&obj(v.clone()))), ["invoice_input_type"]);
+        v["issue_invoice_state"] = json!(0);
+        assert_eq!(check_order(&obj(v)), Ok(()));
+    }
+
+    #[test]
+    fn refunds_and_the_invoice() {
+        let f = OrderFacts {
+            paid: 1000,
+            item_names: vec!["a".into()],
+            invoice_issued: true,
+            invoice_period_open: true,
+            ..OrderFacts::default()
+        };
+        let ask = |cost: i64, state: Option<&str>, items: Option<Vec<(String, i64)>>| RefundAsk {
+            store_uid: "s".into(),
+            uid: "1".into(),
+            key: "k".into(),
+            cost,
+            invoice_state: state.map(str::to_owned),
+            vouchers: None,
+            items,
+        };
+        let paths = |r: Result<(), Vec<Problem>>| -> Vec<String> {
+            r.err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| p.path)
+                .collect()
+        };
+        assert_eq!(
+            check_refund_against(&ask(1000, None, None), &f),
+            Ok(()),
+            "full: items filled in"
+        );
+        assert_eq!(
+            paths(check_refund_against(&ask(400, Some("6"), None), &f)),
+            ["items"]
+        );
+        assert_eq!(
+            check_refund_against(&ask(400, Some("6"), Some(vec![("a".into(), 400)])), &f),
+            Ok(())
+        );
+        let closed = OrderFacts {
+            invoice_period_open: false,
+            ..f.clone()
+        };
+        assert_eq!(
+            paths(check_refund_against(&ask(1000, None, None), &closed)),
+            ["invoice_state"]
+        );
+        assert_eq!(
+            paths(check_refund_against(&ask(1000, Some("4"), None), &closed)),
+            ["invoice_state"]
+        );
+        assert_eq!(
+            check_refund_against(&ask(1000, Some("6"), None), &closed),
+            Ok(())
+        );
+        let none = OrderFacts {
+            invoice_issued: false,
+            ..closed
+        };
+        assert_eq!(
+            check_refund_against(&ask(400, Some("4"), None), &none),
+            Ok(())
+        );
+        // Voucher mode with free vouchers only: voucher_paid sent, empty.
+        let free = OrderFacts {
+            voucher_mode: true,
+            invoice_issued: false,
+            ..f
+        };
+        assert_eq!(
+            paths(check_refund_against(&ask(1000, None, None), &free)),
+            ["voucher_paid"]
+        );
+        let mut a = ask(1000, None, None);
+        a.vouchers = Some(Vec::new());
+        assert_eq!(check_refund_against(&a, &free), Ok(()));
+    }
+
+    #[test]
     fn pfn_tables() {
         assert_eq!(canonical_pfn("27"), Some("PION"));
         assert_eq!(canonical_pfn("jkoof"), Some("JKOOFF"));

@@ -101,6 +101,23 @@ impl Store {
         Ok(o.clone())
     }
 
+    /// The shopper chooses the invoice carrier on the payment page of an
+    /// unpaid order that left it open.
+    pub fn choose_carrier(
+        &mut self,
+        uid: u64,
+        carrier: super::Carrier,
+    ) -> Result<OrderRecord, TransitionError> {
+        let o = self.unpaid(uid)?;
+        if !o.carrier_open() {
+            return Err(TransitionError::BadInput(
+                "the order sets its invoice carrier itself".into(),
+            ));
+        }
+        o.chosen_carrier = Some(carrier);
+        Ok(o.clone())
+    }
+
     /// MYPAY lost contact with the provider during a payment attempt of an
     /// unpaid order (200 → A0001 交易待確認); the result follows later
     /// (`settle` 250, 600 or 300). The attempt's card or method is
