@@ -15,6 +15,18 @@
 //!   travels as an item) minus every voucher's `cost`, paid and free.
 //! - Fields with a value table take only its values (`pfn` by code or by
 //!   appendix 1 number, plus `"0"`, which every sample sends).
+//! - An e-wallet order (every `pfn` it names an e-wallet, [`WALLET_PFNS`])
+//!   carries the 電子錢包交易必要欄位 ([`WALLET_USER_FIELDS`]); the text
+//!   gives this refusal no code of its own, so it is 100 like the others.
+//! - `echo_0`…`echo_4` are strings (returned as sent); `limit_pay_days` a
+//!   number of days (1 or more); `creditcard_installment` JSON text of
+//!   counts (2 or more) to non-empty lists of 3-digit bank codes.
+//! - Invoice carrier fields where they take effect (此欄位才有效; ignored
+//!   elsewhere): 手機條碼, 自然人憑證條碼, 愛心碼, 統一編號 and 郵遞區號 in the
+//!   Ministry of Finance's formats (which the text does not spell out and
+//!   MYPAY passes on); `invoice_input_type` 3 (paper) only without an
+//!   invoice issued with the PayPage order (the text: 絕對不可以使用此模式).
+//!   A carrier left open is the shopper's choice on the payment page.
 //!
 //! Not checked, because the text does not say so: an item's `total` against
 //! `cost` × `amount`, signs of item amounts, voucher `name`/`cost` being
@@ -24,9 +36,12 @@
 //!
 //! Refunds (refused with code `B500` 執行失敗): 必填 `store_uid`, `key`, `uid`,
 //! `cost`; an order in voucher mode is refunded in full only (`cost` = the
-//! amount paid, `voucher_paid` listing every paid voucher of the order);
-//! `invoice_state` 4 or 6; `items`, when sent, carry the order's item names
-//! and sum to `cost`.
+//! amount paid, `voucher_paid` listing every paid voucher of the order, sent
+//! even when it has only free vouchers: `[]`); `invoice_state` 4 or 6, and
+//! not 4 (the default) once the invoice's two-month period is over
+//! (跨發票月份無法作廢); `items` required when an e-invoice was issued,
+//! except for a full refund (系統會自動補齊), and when sent they carry the
+//! order's item names and sum to `cost`.
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -16,6 +16,9 @@ use time::OffsetDateTime;
 /// `limit_pay_days` when the order gives none (the API text names no
 /// default; the sandbox's choice).
 pub const DEFAULT_LIMIT_PAY_DAYS: i64 = 7;
+/// The longest `limit_pay_days` the sandbox honours as given (the text
+/// names no maximum; ten years stays within the calendar).
+pub const MAX_LIMIT_PAY_DAYS: i64 = 3650;
 
 /// What a payment attempt does to an order.
 #[derive(Clone, Debug, PartialEq)]
@@ -227,15 +230,16 @@ pub fn lost_payment(attempt: Option<LostAttempt>) -> Result<PaymentInfo, Transit
 
 /// A store code (CSTORECODE: an ibon PinCode and three barcodes) or a
 /// virtual account (E_COLLECTION: an account at bank 822), payable until
-/// the end of the day `limit_pay_days` (1–60; else
-/// [`DEFAULT_LIMIT_PAY_DAYS`]) after `now`.
+/// the end of the day `limit_pay_days` after `now` (at most
+/// [`MAX_LIMIT_PAY_DAYS`]; none or below 1: [`DEFAULT_LIMIT_PAY_DAYS`]).
 pub fn deferred_payment(
     pfn: &Pfn,
     limit_pay_days: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<PaymentInfo, TransitionError> {
     let days = limit_pay_days
-        .filter(|d| (1..=60).contains(d))
+        .filter(|d| *d >= 1)
+        .map(|d| d.min(MAX_LIMIT_PAY_DAYS))
         .unwrap_or(DEFAULT_LIMIT_PAY_DAYS);
     let limit = day_stamp(plus_days(now, days)) + "235959";
     match pfn {
@@ -370,10 +374,11 @@ mod tests {
         assert_eq!(p.expired_date, "20260308235959", "7 days by default");
         assert_eq!(p.bank_id, "822");
         let p = deferred_payment(&Pfn::ECollection, Some(61), now).unwrap();
-        assert_eq!(
-            p.expired_date, "20260308235959",
-            "out of range: the default"
-        );
+        assert_eq!(p.expired_date, "20260501235959", "61 days");
+        let p = deferred_payment(&Pfn::ECollection, Some(0), now).unwrap();
+        assert_eq!(p.expired_date, "20260308235959", "below 1: the default");
+        let p = deferred_payment(&Pfn::ECollection, Some(i64::MAX), now).unwrap();
+        assert_eq!(p.expired_date, "20360227235959", "at most ten years");
         assert!(matches!(
             deferred_payment(&Pfn::WebAtm, None, now),
             Err(TransitionError::BadInput(_))

@@ -250,7 +250,11 @@ async fn limit_pay_days_sets_the_payment_deadline() {
     }
     let (_, clock) = sb.get("/sandbox/clock").await;
     let today = clock["stamp"].as_str().unwrap()[..8].to_owned();
-    for (pfn, days) in [("CSTORECODE", 3), ("E_COLLECTION", 10)] {
+    for (pfn, days) in [
+        ("CSTORECODE", 3),
+        ("E_COLLECTION", 10),
+        ("E_COLLECTION", 90),
+    ] {
         let mut o = plain();
         o["limit_pay_days"] = json!(days.to_string());
         let (uid, key) = sb.create(&o).await;
