@@ -493,6 +493,13 @@ async fn the_page_offers_the_carrier_the_order_leaves_open() {
     )
     .await;
     assert_eq!(s, 303);
+    let (_, v) = sb.get(&format!("/sandbox/orders/{uid}")).await;
+    assert_eq!(v["invoice_carrier_open"], true);
+    assert_eq!(
+        v["invoice_carrier_chosen"]["natural_person"],
+        "CD12345678901234"
+    );
+    assert_eq!(v["invoice_carrier"]["cloud_type"], "3");
     let html = page(&sb, &uid).await;
     assert!(
         html.contains("id=\"invoice_choice\"") && html.contains("CD12345678901234"),
