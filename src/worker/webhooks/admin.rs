@@ -46,7 +46,7 @@ pub async fn overview(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response
     }
     let rows: Vec<EndpointRow> = db
         .all(
-            "SELECT id, url, enabled, created_at FROM webhook_endpoints ORDER BY created_at, id",
+            "SELECT id, url, enabled, created_at FROM webhook_endpoints ORDER BY created_at, rowid",
             &[],
         )
         .await?;
