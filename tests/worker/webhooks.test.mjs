@@ -45,7 +45,7 @@ function withTimeout(promise, ms, what) {
 // ---- the receiver ------------------------------------------------------------
 /** Every request the receiver got: { headers, body, status answered }. */
 const received = [];
-/** How the receiver answers a request (by default 204). */
+/** How the receiver answers a request (by default 204; a promise answers later). */
 let answer = () => 204;
 const receiver = http.createServer((req, res) => {
   const chunks = [];
@@ -53,10 +53,12 @@ const receiver = http.createServer((req, res) => {
   req.on('end', () => {
     const r = { path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
     try { r.json = JSON.parse(r.body); } catch { r.json = undefined; }
-    r.status = answer(r);
     received.push(r);
-    res.writeHead(r.status);
-    res.end();
+    Promise.resolve(answer(r)).then((status) => {
+      r.status = status;
+      res.writeHead(status);
+      res.end();
+    });
   });
 });
 let RECEIVER_URL;
@@ -81,7 +83,7 @@ const headersOf = (r) => ({
 // ---- the Worker ------------------------------------------------------------------
 let W; // { url, stop(), logs }
 
-async function startWorker() {
+async function startWorker({ schedule = '1,1,2,4,8,30' } = {}) {
   const logs = [];
   const noEnv = join(TMP, 'empty.env');
   writeFileSync(noEnv, '');
@@ -99,7 +101,7 @@ async function startWorker() {
       MERCHANT_WEBHOOK_URL: plain(`${RECEIVER_URL}/hooks`),
       // Short waits: the first retry after 1 s. The default (30 s, 2 min, …,
       // about 32 h in all) is what a deploy gets.
-      WEBHOOK_RETRY_SCHEDULE: plain('1,1,2,4,8,30'),
+      WEBHOOK_RETRY_SCHEDULE: plain(schedule),
       MYPAY_AGENT_KEY: secret(TEST_KEY),
       ADMIN_TOKEN: secret(ADMIN_TOKEN),
       MERCHANT_WEBHOOK_SECRET: secret(SECRET),
@@ -326,6 +328,18 @@ test('a receiver answering 500 gets the same webhook-id again, then it is delive
   }
 });
 
+test('a refund is announced as order.refunded', async () => {
+  const id = paidRequest?.json?.data?.order_id;
+  assert.ok(id, 'needs the paid order of the first test');
+  const r = await wAdmin('POST', `/admin/orders/${id}/refund`);
+  assert.equal(r.status, 200, r.text);
+  const [hook] = await waitForRequests(forOrder(id, 'order.refunded'));
+  const event = new Webhook(SECRET).verify(hook.body, headersOf(hook));
+  assert.equal(event.data.status, 'refunded');
+  assert.ok(event.data.refunded_at);
+  assert.notEqual(hook.headers['webhook-id'], paidRequest.headers['webhook-id'], 'a new message, a new id');
+});
+
 test('admin API: endpoints with their own secret, deliveries, replay with the same webhook-id', async () => {
   // Without the token: 401.
   assert.equal((await call('GET', `${W.url}/admin/webhooks`)).status, 401);
@@ -413,7 +427,8 @@ test('a delivery survives a Worker restart mid-retry (the cron job sends it)', a
   await W.stop();
   const during = received.filter(toSetting).length;
   answer = () => 204;
-  W = await startWorker();
+  // The new instance gives up sooner (the test below waits for that).
+  W = await startWorker({ schedule: '1,1' });
   await migrateAndSeed(W); // nothing to apply: the same persisted D1
   const pending = (await deliveriesOf(id)).find((x) => x.type === 'order.paid');
   assert.ok(pending, 'the delivery row survived');
@@ -440,4 +455,39 @@ test('a delivery survives a Worker restart mid-retry (the cron job sends it)', a
   const logs = readFileSync(join(TMP, 'worker.log'), 'utf8');
   assert.ok(logs.includes('webhook_delivered'), 'the worker logged its deliveries');
   for (const s of [SECRET.slice(6), ADMIN_TOKEN]) assert.ok(!logs.includes(s), 'a secret in the logs');
+});
+
+test('after the last retry a delivery is failed, counted, and a removed endpoint fails at once', async () => {
+  // This instance's schedule is 1 s, 1 s: three attempts, then failed.
+  // /flaky answers 500 after 1.5 s: it is removed while its first attempt waits.
+  answer = (r) => (r.path === '/flaky' ? sleep(1500).then(() => 500) : r.json?.type === 'order.paid' ? 500 : 204);
+  try {
+    const before = (await wAdmin('GET', '/admin/webhooks')).body.failed_deliveries;
+    const flaky = await wAdmin('POST', '/admin/webhooks/endpoints', { url: `${RECEIVER_URL}/flaky` });
+    assert.equal(flaky.status, 201, flaky.text);
+    const id = await orderIn('paid');
+    await waitForRequests((r) => r.path === '/flaky' && forOrder(id)(r));
+    assert.equal((await wAdmin('DELETE', `/admin/webhooks/endpoints/${flaky.body.endpoint.id}`)).status, 200);
+    const failed = await waitForDelivery(id, (x) => x.endpoint_id === 'setting' && x.status === 'failed');
+    assert.equal(failed.attempts, 3);
+    assert.equal(failed.last_status_code, 500);
+    assert.equal(failed.last_error, 'http_500');
+    assert.equal(failed.next_attempt_at, null);
+    assert.equal(received.filter((r) => r.path === '/hooks' && forOrder(id, 'order.paid')(r)).length, 3);
+    // The console endpoint, removed during its first attempt, fails at the
+    // next attempt without a request.
+    const removed = await waitForDelivery(id, (x) => x.endpoint_id === flaky.body.endpoint.id && x.status === 'failed');
+    assert.equal(removed.last_error, 'endpoint_removed');
+    assert.equal(removed.attempts, 2);
+    assert.equal(received.filter((r) => r.path === '/flaky' && forOrder(id)(r)).length, 1, 'no request after the removal');
+    const overview = await wAdmin('GET', '/admin/webhooks');
+    assert.equal(overview.body.failed_deliveries, before + 2);
+    const list = await wAdmin('GET', `/admin/webhooks/deliveries?status=failed&order_id=${id}`);
+    assert.deepEqual(list.body.deliveries.map((x) => x.status), ['failed', 'failed']);
+    const o = await wAdmin('GET', `/admin/orders/${id}?live=0`);
+    const last = o.body.events.filter((e) => e.kind === 'webhook' && e.detail.endpoint === 'setting').at(-1);
+    assert.deepEqual([last.detail.attempt, last.detail.status_code, last.detail.outcome], [3, 500, 'failed']);
+  } finally {
+    answer = () => 204;
+  }
 });
