@@ -10,6 +10,10 @@
 # OPTIONAL_VAR_NAMES below replaces that var for this run (e.g.
 # `ORDER_TTL_SECONDS=60 make dev`), and every exported secret of SECRET_NAMES
 # below replaces the one in .dev.vars.
+# Merchant webhooks: export MERCHANT_WEBHOOK_URL and MERCHANT_WEBHOOK_SECRET
+# (e.g. `mypay listen --webhook-secret "$MERCHANT_WEBHOOK_SECRET"` on
+# http://127.0.0.1:8790/); the queue runs in `wrangler dev`, and a failed
+# delivery is first retried after 30 s (WEBHOOK_RETRY_SCHEDULE changes that).
 # An exported MYPAY_ENDPOINT (e.g. https://pay.usecase.cc/api/agent, MYPAY's real
 # test host) replaces the sandbox, which is then not started.
 # Ctrl-C (SIGINT) or SIGTERM stops everything it started, and waits for it.
@@ -26,12 +30,12 @@ export CI=${CI:-true} WRANGLER_SEND_METRICS=false
 
 # The Worker's secrets (`wrangler secret put` when deployed, .dev.vars here):
 # the one list of them that make dev passes on from the environment.
-SECRET_NAMES=(MYPAY_AGENT_KEY MYPAY_AGENT_KEY_NEXT ADMIN_TOKEN TURNSTILE_SECRET_KEY)
+SECRET_NAMES=(MYPAY_AGENT_KEY MYPAY_AGENT_KEY_NEXT ADMIN_TOKEN TURNSTILE_SECRET_KEY MERCHANT_WEBHOOK_SECRET)
 # The Worker's optional vars (README's Configuration: they have defaults, so
 # wrangler.toml's [vars] need not name them): passed on like [vars] when exported.
 OPTIONAL_VAR_NAMES=(MYPAY_TIMEOUT_MS IDEMPOTENCY_RECLAIM_SECONDS ORDER_TTL_SECONDS
   VOUCHER_HOLD_SECONDS PENDING_REVIEW_SECONDS TEST_CLOCK TURNSTILE_SITE_KEY TURNSTILE_VERIFY_URL
-  MYPAY_AGENT_KEY_ISSUED)
+  MYPAY_AGENT_KEY_ISSUED MERCHANT_WEBHOOK_URL WEBHOOK_RETRY_SCHEDULE)
 
 DRY_RUN=0
 case "${1:-}" in

@@ -49,10 +49,28 @@ pub struct Config {
     /// `LIMIT_PAY_DAYS`, `CURRENCY`, the invoice and agent-fee settings):
     /// see [`crate::pricing::SETTINGS`].
     pub options: StoreOptions,
+    /// The merchant's webhook endpoint from the settings
+    /// (`MERCHANT_WEBHOOK_URL` and the secret `MERCHANT_WEBHOOK_SECRET`,
+    /// both or neither). More endpoints come through the admin API.
+    pub webhook: Option<WebhookSetting>,
+    /// `WEBHOOK_RETRY_SCHEDULE`: seconds to wait after each failed attempt
+    /// (comma-separated); when they run out the delivery is failed.
+    pub webhook_retry_secs: Vec<i64>,
+    /// Endpoints added through the admin API may be plain http to this
+    /// machine: only when MYPAY_ENDPOINT is on this machine too (the
+    /// sandbox: development and tests).
+    pub webhook_allow_loopback_http: bool,
     /// Cloudflare Access in front of `/admin/*`, when `ACCESS_TEAM_DOMAIN`
     /// and `ACCESS_AUD` are both set: the admin API then also accepts the
     /// `Cf-Access-Jwt-Assertion` Access adds.
     pub access: Option<Access>,
+}
+
+/// The webhook endpoint the settings name.
+#[derive(Clone)]
+pub struct WebhookSetting {
+    pub url: String,
+    pub secret: mypay_link::webhooks::Secret,
 }
 
 /// The Access application whose tokens the admin API accepts.
@@ -158,7 +176,7 @@ fn acceptable_url(url: &str) -> bool {
 }
 
 /// Whether `url` is plain http to this machine.
-fn is_loopback(url: &str) -> bool {
+pub(super) fn is_loopback(url: &str) -> bool {
     ["http://127.0.0.1", "http://localhost", "http://[::1]"]
         .iter()
         .any(|p| {
@@ -374,9 +392,64 @@ impl Config {
                 name: e.name,
                 problem: e.problem,
             })?;
+        let webhook = match (
+            text(env, "MERCHANT_WEBHOOK_URL", false)?,
+            text(env, "MERCHANT_WEBHOOK_SECRET", true)?,
+        ) {
+            (None, None) => None,
+            (Some(url), Some(secret)) => {
+                if !acceptable_url(&url) {
+                    return Err(ConfigError {
+                        name: "MERCHANT_WEBHOOK_URL",
+                        problem: "must be an https URL (or http to 127.0.0.1/localhost)",
+                    });
+                }
+                let secret =
+                    mypay_link::webhooks::Secret::parse(&secret).map_err(|_| ConfigError {
+                        name: "MERCHANT_WEBHOOK_SECRET",
+                        problem: "must be whsec_ followed by the base64 of a 24 to 64 byte key",
+                    })?;
+                Some(WebhookSetting { url, secret })
+            }
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    name: "MERCHANT_WEBHOOK_SECRET",
+                    problem: "is not set, but MERCHANT_WEBHOOK_URL is (set both, or neither)",
+                })
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    name: "MERCHANT_WEBHOOK_URL",
+                    problem: "is not set, but MERCHANT_WEBHOOK_SECRET is (set both, or neither)",
+                })
+            }
+        };
+        let webhook_retry_secs = match text(env, "WEBHOOK_RETRY_SCHEDULE", false)? {
+            None => super::webhooks::DEFAULT_RETRY_SCHEDULE.to_vec(),
+            Some(t) => {
+                let steps: Option<Vec<i64>> = t
+                    .split(',')
+                    .map(|p| {
+                        p.trim()
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|s| (1..=43_200).contains(s))
+                    })
+                    .collect();
+                steps
+                    .filter(|s| (1..=30).contains(&s.len()))
+                    .ok_or(ConfigError {
+                        name: "WEBHOOK_RETRY_SCHEDULE",
+                        problem: "must be 1 to 30 comma-separated waits of 1 to 43200 seconds",
+                    })?
+            }
+        };
         Ok(Self {
             access,
             options,
+            webhook,
+            webhook_retry_secs,
+            webhook_allow_loopback_http: is_loopback(&endpoint),
             log_info,
             turnstile,
             timeout_ms,

@@ -29,14 +29,16 @@ const MIGRATIONS: &[&str] = &[
     "0003_abuse.sql",
     "0004_health.sql",
     "0005_options.sql",
+    "0006_webhooks.sql",
     "0007_console.sql",
 ];
-const _: [usize; 6] = [
+const _: [usize; 7] = [
     include_str!("../../migrations/0001_init.sql").len(),
     include_str!("../../migrations/0002_lifecycle.sql").len(),
     include_str!("../../migrations/0003_abuse.sql").len(),
     include_str!("../../migrations/0004_health.sql").len(),
     include_str!("../../migrations/0005_options.sql").len(),
+    include_str!("../../migrations/0006_webhooks.sql").len(),
     include_str!("../../migrations/0007_console.sql").len(),
 ];
 

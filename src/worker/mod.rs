@@ -18,6 +18,7 @@ mod mypay;
 mod notify;
 mod orders;
 mod time;
+mod webhooks;
 
 use config::{Config, ConfigError};
 use db::Db;
@@ -26,8 +27,8 @@ use serde_json::json;
 use std::cell::RefCell;
 use std::rc::Rc;
 use worker::{
-    event, Context, Env, Method, Request, Response, RouteContext, Router, ScheduleContext,
-    ScheduledEvent,
+    event, Context, Env, MessageBatch, Method, Request, Response, RouteContext, Router,
+    ScheduleContext, ScheduledEvent,
 };
 
 /// What every handler gets: the settings and the database, both checked
@@ -162,6 +163,31 @@ fn router(app: App) -> Router<'static, App> {
             let App { cfg, db, .. } = &rc.data;
             respond(admin_console::export(req, cfg, db).await)
         })
+        .get_async("/admin/webhooks", |req, rc| async move {
+            let App { cfg, db, .. } = &rc.data;
+            respond(webhooks::admin::overview(req, cfg, db).await)
+        })
+        .post_async("/admin/webhooks/endpoints", |req, rc| async move {
+            let App { cfg, db, .. } = &rc.data;
+            respond(webhooks::admin::add_endpoint(req, cfg, db).await)
+        })
+        .delete_async("/admin/webhooks/endpoints/:id", |req, rc| async move {
+            let id = param(&rc, "id");
+            let App { cfg, db, .. } = &rc.data;
+            respond(webhooks::admin::delete_endpoint(req, cfg, db, &id).await)
+        })
+        .get_async("/admin/webhooks/deliveries", |req, rc| async move {
+            let App { cfg, db, .. } = &rc.data;
+            respond(webhooks::admin::list_deliveries(req, cfg, db).await)
+        })
+        .post_async(
+            "/admin/webhooks/deliveries/:id/replay",
+            |req, rc| async move {
+                let id = param(&rc, "id");
+                let App { cfg, db, .. } = &rc.data;
+                respond(webhooks::admin::replay(req, cfg, db, &id).await)
+            },
+        )
         .or_else_any_method("/*rest", |_, _| {
             Ok(ApiError::not_found("not_found", "no such endpoint").into_response())
         })
@@ -205,6 +231,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         }
     };
     log::set_info(cfg.log_info);
+    webhooks::bind(&env);
     let cors_origin = http::get_header(&req, "origin")
         .filter(|o| path.starts_with("/api/") && cfg.origin_allowed(o));
     if method == Method::Options {
@@ -275,6 +302,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     log::set_info(cfg.log_info);
     sync_clock(&cfg, &db).await;
     health::record_cron(&db).await;
+    webhooks::bind(&env);
     match orders::reconcile(&cfg, &db, None, 50).await {
         Ok(report) => admin_console::record_run(&db, "cron", Ok(&report)).await,
         Err(e) => {
@@ -283,4 +311,30 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             admin_console::record_run(&db, "cron", Err("internal_error")).await;
         }
     }
+    // Webhook deliveries the queue did not send (lost messages, restarts).
+    if let Err(e) = webhooks::sweep(&cfg, &db).await {
+        e.log();
+        log::error("webhook_sweep_failed", json!({"code": "internal_error"}));
+    }
+}
+
+/// The `WEBHOOK_QUEUE` consumer: sends merchant webhooks.
+#[event(queue)]
+async fn queue(batch: MessageBatch<webhooks::Job>, env: Env, _ctx: Context) -> worker::Result<()> {
+    let (cfg, db) = match bindings(&env) {
+        Ok(b) => b,
+        Err(e) => {
+            log::error(
+                "config_error",
+                json!({"binding": e.name, "problem": e.problem, "during": "queue"}),
+            );
+            // Unacknowledged messages come back; the rows stay pending.
+            return Ok(());
+        }
+    };
+    log::set_info(cfg.log_info);
+    sync_clock(&cfg, &db).await;
+    webhooks::bind(&env);
+    webhooks::consume(&cfg, &db, batch).await;
+    Ok(())
 }

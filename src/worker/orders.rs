@@ -310,8 +310,20 @@ pub async fn execute(
             &[s(id), os(info.prc.as_deref()), s(&detail.to_string()), n(now)],
         )?);
     }
+    // The merchant's webhooks: outbox rows in this same batch, so the
+    // change and its announcement commit together.
+    let new_codes = codes.is_some() && codes != order.payment_codes;
+    let announce = super::webhooks::event_type(order.status, to, new_codes);
+    let outbox =
+        super::webhooks::outbox_stmt(cfg, db, id, announce, now, &guard)?.map(|(stmt, o)| {
+            stmts.push(stmt);
+            o
+        });
     let changes = db.batch("d1_apply", stmts).await?;
     let applied = changes.first().copied().unwrap_or(0) > 0;
+    if let (true, Some(o)) = (applied, &outbox) {
+        super::webhooks::kick(o).await;
+    }
     if applied && d.from != to {
         log::info(
             "order_transition",

@@ -225,13 +225,18 @@ impl Pfn {
     }
 
     /// E-wallet methods, for which the order fields say 『電子錢包交易必要欄位』
-    /// (see [`crate::validate::WALLET_FIELDS`]): LINE Pay, 街口, Pi 拍錢包,
-    /// 悠遊付, Apple Pay, Google Pay and `MobilePayAll` (the online mobile
-    /// payments), online or offline.
+    /// (see [`crate::validate::WALLET_FIELDS`]): the methods 『付款方式』
+    /// groups under `MobilePayAll` (支付寶, Pi 拍錢包, LINE Pay, 微信, 街口,
+    /// 悠遊付), Apple Pay, Google Pay and `MobilePayAll` itself, online or
+    /// offline.
     pub fn is_wallet(&self) -> bool {
         matches!(
             self,
-            Pfn::LinePayOn
+            Pfn::Alipay
+                | Pfn::AlipayOff
+                | Pfn::Wechat
+                | Pfn::WechatOff
+                | Pfn::LinePayOn
                 | Pfn::LinePayOff
                 | Pfn::JkoOn
                 | Pfn::JkoOff

@@ -26,6 +26,7 @@ pub mod reply;
 pub mod time;
 pub mod validate;
 pub mod verify;
+pub mod webhooks;
 
 pub use call::{Call, CallError, Failure, Retry};
 pub use codes::{StatusClass, StatusCode};

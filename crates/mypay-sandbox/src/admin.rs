@@ -99,6 +99,10 @@ fn view(app: &App, o: &OrderRecord) -> Value {
         "refund_requested_total": o.refunded(),
         "fully_refunded": o.fully_refunded(),
         "cancel": o.cancel,
+        "issue_invoice": o.issue_invoice,
+        "invoice_carrier": o.carrier(),
+        "invoice_carrier_open": o.carrier_open(),
+        "invoice_carrier_chosen": o.chosen_carrier,
         "history": o.history,
         "request": r,
         "query": query_reply(o),
@@ -151,9 +155,10 @@ pub async fn index(State(app): State<Arc<App>>) -> Json<Value> {
             "agent": "POST /api/agent",
             "payment_page": "GET|POST /payment/{uid}.html",
             "orders": "GET /sandbox/orders, GET /sandbox/orders/{uid}",
-            "pay": "POST /sandbox/orders/{uid}/pay {\"card_number\":\"…\", \"capture\":\"auto\"|\"manual\"?} | {\"pfn\":\"CSTORECODE\"|\"E_COLLECTION\"|\"WEBATM\"|…} | {\"pfn\":\"WEBATM\",\"wait\":true}",
+            "pay": "POST /sandbox/orders/{uid}/pay {\"card_number\":\"…\", \"capture\":\"auto\"|\"manual\"?, \"installments\":N?} | {\"pfn\":\"CSTORECODE\"|\"E_COLLECTION\"|\"WEBATM\"|…} | {\"pfn\":\"WEBATM\",\"wait\":true}",
             "settle": "POST /sandbox/orders/{uid}/settle {\"prc\":\"250\"|\"380\"|\"290\"|\"600\"|\"247\"|\"300\"} | {\"prc\":\"A0001\", \"card_number\":\"…\"? | \"pfn\":\"…\"?}",
             "abandon": "POST /sandbox/orders/{uid}/abandon",
+            "invoice_date": "POST /sandbox/orders/{uid}/invoice {\"date\":\"YYYYMMDD\"} (the invoice's issue date: its invoice period)",
             "cancel": "POST /sandbox/orders/{uid}/cancel",
             "refund": "POST /sandbox/orders/{uid}/refund {\"complete\":true|false, \"cost\":N?, \"invoice_state\":\"4\"|\"6\"?} (MYPAY's admin panel)",
             "refund_complete": "POST /sandbox/orders/{uid}/refund/complete {\"refund_uid\":\"…\"?}",
@@ -161,7 +166,7 @@ pub async fn index(State(app): State<Arc<App>>) -> Json<Value> {
             "clock": "GET /sandbox/clock, PUT /sandbox/clock {\"offset_seconds\":N}, POST /sandbox/clock/advance {\"seconds\":N}",
             "notifications": "GET /sandbox/notifications[?uid=…]",
             "requests": "GET /sandbox/requests",
-            "config": "GET|PUT /sandbox/config {notify_url, retry_schedule_ms, require_user_agent, page_lifetime_seconds, refund_mode, manual_refund_days}",
+            "config": "GET|PUT /sandbox/config {notify_url, retry_schedule_ms, require_user_agent, page_lifetime_seconds, refund_mode, manual_refund_days, issue_invoices}",
             "faults": "GET|PUT|DELETE /sandbox/faults {agent:{mode,count,sticky,cmd,delay_ms,after_processing}, callbacks:{mode,count,sticky}}",
             "reset": "POST /sandbox/reset"
         }
@@ -227,6 +232,16 @@ pub async fn pay(State(app): State<Arc<App>>, Path(uid): Path<String>, body: Byt
         Ok(w) => w,
         Err(m) => return bad_request(&m),
     };
+    let installments = match v.get("installments") {
+        None | Some(Value::Null) => None,
+        Some(n) => match rules::whole(n).and_then(|n| u32::try_from(n).ok()) {
+            Some(n) if n >= 2 => Some(n),
+            _ => return bad_request("installments must be a count the order offers (2 or more)"),
+        },
+    };
+    if installments.is_some() && (manual_capture || v.get("card_number").is_none()) {
+        return bad_request("installments go with a card_number (capture auto)");
+    }
     let payment = match (
         v.get("card_number").and_then(Value::as_str),
         v.get("pfn").and_then(Value::as_str),
@@ -235,6 +250,9 @@ pub async fn pay(State(app): State<Arc<App>>, Path(uid): Path<String>, body: Byt
             return bad_request("wait applies to {\"pfn\":\"WEBATM\"}; for a card use \"capture\":\"manual\"")
         }
         (Some(card), _) if manual_capture => Payment::CardAuthorize(card.to_owned()),
+        (Some(card), _) if installments.is_some() => {
+            Payment::CardInstallments(card.to_owned(), installments.unwrap_or(2))
+        }
         (Some(card), _) => Payment::Card(card.to_owned()),
         (None, Some(_)) if manual_capture => {
             return bad_request("capture applies to a card_number")
@@ -323,6 +341,54 @@ pub async fn settle(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
     transition(&app, app.change(|s, now| s.settle(uid, &to, now)))
 }
 
+/// `POST /sandbox/orders/{uid}/invoice {"date": "YYYYMMDD[HHmmss]"}`: moves
+/// the issue date of the order's invoice (its 發票期別), e.g. to an earlier
+/// invoice period, after which a refund cannot void it (跨發票月份無法作廢).
+/// 409 when no invoice was issued.
+pub async fn invoice_date(
+    State(app): State<Arc<App>>,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(uid) = parse_uid(&uid) else {
+        return not_found();
+    };
+    let v = match body_json(&body) {
+        Ok(v) => v,
+        Err(m) => return bad_request(&m),
+    };
+    let date = match text_field(&v, "date") {
+        Ok(Some(d)) => d.trim().to_owned(),
+        _ => return bad_request("give {\"date\": \"YYYYMMDD\"} or YYYYMMDDHHmmss"),
+    };
+    let full = match date.len() {
+        8 => format!("{date}000000"),
+        14 => date.clone(),
+        _ => String::new(),
+    };
+    if crate::stamps::parse_stamp(&full).is_none() {
+        return bad_request("date must be YYYYMMDD or YYYYMMDDHHmmss");
+    }
+    let r = app.write(|store, _| {
+        let o = match store.order_mut(uid) {
+            Ok(o) => o,
+            Err(e) => return (Err(e), Vec::new()),
+        };
+        if o.invoice_number.is_empty() {
+            return (
+                Err(TransitionError::InvalidState {
+                    prc: o.prc.clone(),
+                    wanted: "an order with an issued invoice",
+                }),
+                Vec::new(),
+            );
+        }
+        o.invoice_date = full.clone();
+        (Ok(o.clone()), Vec::new())
+    });
+    transition(&app, r)
+}
+
 /// `POST /sandbox/orders/{uid}/abandon`
 pub async fn abandon(State(app): State<Arc<App>>, Path(uid): Path<String>) -> Response {
     let Some(uid) = parse_uid(&uid) else {
@@ -368,12 +434,12 @@ pub async fn refund(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
             None => return bad_request("cost must be a whole number"),
         },
     };
-    let invoice_state = match v.get("invoice_state").map(|x| match x {
+    let asked_invoice_state = match v.get("invoice_state").map(|x| match x {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }) {
-        None => "4".to_string(),
-        Some(s) if s == "4" || s == "6" => s,
+        None => None,
+        Some(s) if s == "4" || s == "6" => Some(s),
         Some(_) => return bad_request("invoice_state must be \"4\" or \"6\""),
     };
     let days = i64::from(lock(&app.config).manual_refund_days);
@@ -384,15 +450,35 @@ pub async fn refund(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
         if let Err(e) = refundable(o) {
             return (Err(e), Vec::new());
         }
-        let facts = o.refund_facts();
+        let facts = o.refund_facts(now);
+        // The panel voids within the invoice's period and gives an
+        // allowance after it, unless told which.
+        let invoice_state = asked_invoice_state
+            .clone()
+            .unwrap_or_else(|| if facts.invoice_period_open { "4" } else { "6" }.to_string());
+        let cost = cost.unwrap_or(facts.paid - facts.refunded);
+        // The panel fills in the refunded items: all of them for a full
+        // refund, else one line of the first item for the amount.
+        let full = cost == facts.paid && facts.refunded == 0;
+        let items = if full {
+            crate::agent::order_items(o)
+        } else {
+            let name = o
+                .request
+                .items
+                .first()
+                .map(|i| i.name.clone())
+                .unwrap_or_default();
+            vec![(name, cost)]
+        };
         let ask = RefundAsk {
             store_uid: o.store_uid.clone(),
             uid: o.uid.to_string(),
             key: o.key.clone(),
-            cost: cost.unwrap_or(facts.paid - facts.refunded),
+            cost,
             invoice_state: Some(invoice_state.clone()),
             vouchers: Some(facts.paid_vouchers.clone()),
-            items: None,
+            items: (!full).then(|| items.clone()),
         };
         if let Err(p) = rules::check_refund_against(&ask, &facts) {
             return (
@@ -420,6 +506,7 @@ pub async fn refund(State(app): State<Arc<App>>, Path(uid): Path<String>, body: 
                 day_stamp(plus_days(now, days))
             },
             source: "admin",
+            items,
         };
         match store.refund(uid, plan, now) {
             Ok((o, rf)) => (Ok(o.clone()), vec![Report::Refund(o, rf)]),
@@ -609,6 +696,8 @@ pub async fn put_config(State(app): State<Arc<App>>, body: Bytes) -> Response {
                     "refund_mode must be \"instant\", \"manual\" or \"no_row_data\"",
                 )
             }
+            ("issue_invoices", Value::Bool(b)) => next.issue_invoices = *b,
+            ("issue_invoices", _) => return bad_request("issue_invoices must be true or false"),
             ("manual_refund_days", v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
                 Some(n) if n <= 365 => next.manual_refund_days = n,
                 _ => {

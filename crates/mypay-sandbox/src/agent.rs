@@ -499,11 +499,22 @@ fn orders(app: &App, data: Map<String, Value>) -> Out {
         Ok(o) => o,
         Err(e) => return code_reply(Prc::DataError, &format!("資料錯誤:欄位格式錯誤 ({e})")),
     };
+    // 『電子發票是否開立狀態』: 0 no, 1 yes, 2 (the default) the store's
+    // setting in MYPAY's admin panel (`issue_invoices` here).
+    let issue = match order.issue_invoice_state.as_ref().map(|s| s.code()) {
+        Some("0") => false,
+        Some("1") => true,
+        _ => lock(&app.config).issue_invoices,
+    };
     let created = app.write(|store, now| {
         if let Some(existing) = store.find_order_id(&app.store_uid, order.order_id.as_str()) {
             return (Err(existing), Vec::new());
         }
-        (Ok(store.create(order.clone(), now)), Vec::new())
+        let (uid, key) = store.create(order.clone(), now);
+        if let Some(o) = store.orders.get_mut(&uid) {
+            o.issue_invoice = issue;
+        }
+        (Ok((uid, key)), Vec::new())
     });
     let (uid, key) = match created {
         Ok(c) => c,
@@ -528,6 +539,16 @@ fn orders(app: &App, data: Map<String, Value>) -> Out {
     let mut out = Out::of(Prc::DataOk.code(), &reply);
     out.uid = Some(uid.to_string());
     out
+}
+
+/// The order's items as (name, total): a full refund's items when the
+/// refund does not list them.
+pub fn order_items(o: &crate::order::OrderRecord) -> Vec<(String, i64)> {
+    o.request
+        .items
+        .iter()
+        .map(|i| (i.name.clone(), i.total.map(|t| t.get()).unwrap_or(0)))
+        .collect()
 }
 
 /// `api/queryorder`: the full 『交易查詢』 reply, after what time did
@@ -615,7 +636,8 @@ fn refund(app: &App, data: Map<String, Value>) -> Out {
                 Vec::new(),
             );
         }
-        if let Err(p) = rules::check_refund_against(&ask, &order.refund_facts()) {
+        let facts = order.refund_facts(now);
+        if let Err(p) = rules::check_refund_against(&ask, &facts) {
             return (problems_reply(Prc::ExecutionFailed, "執行失敗:", p), Vec::new());
         }
         let listed = ask.vouchers.clone().unwrap_or_default();
@@ -649,6 +671,8 @@ fn refund(app: &App, data: Map<String, Value>) -> Out {
                 String::new()
             },
             source: "api",
+            // 若為全額退款時,不帶此欄位項目,系統會自動補齊.
+            items: ask.items.clone().unwrap_or_else(|| order_items(order)),
         };
         match store.refund(uid, plan, now) {
             Ok((order, rf)) => {

@@ -122,6 +122,7 @@ impl Settings {
             page_lifetime_seconds: DEFAULT_PAGE_LIFETIME_SECONDS,
             refund_mode: RefundMode::Instant,
             manual_refund_days: DEFAULT_MANUAL_REFUND_DAYS,
+            issue_invoices: true,
         }
     }
 }
@@ -164,6 +165,9 @@ pub struct Config {
     pub refund_mode: RefundMode,
     /// Days from a manual refund to its `expected_refund_date`.
     pub manual_refund_days: u32,
+    /// The store's e-invoice setting in MYPAY's admin panel: what an order
+    /// with `issue_invoice_state` 2 (依系統設定, the default) gets.
+    pub issue_invoices: bool,
 }
 
 #[cfg(test)]

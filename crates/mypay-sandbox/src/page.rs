@@ -7,7 +7,8 @@ use crate::order::cards::{normalize_card, TEST_CARDS};
 use crate::order::payment::Payment;
 use crate::order::status::{has_limit_date, is_paid};
 use crate::order::store::TransitionError;
-use crate::order::OrderRecord;
+use crate::order::{Carrier, OrderRecord};
+use crate::rules;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -49,11 +50,13 @@ fieldset{border:1px solid #8886;border-radius:.5rem;margin:1rem 0;padding:1rem}
 fieldset.preselected{border:2px solid var(--accent)}
 legend{font-weight:600;padding:0 .25rem}
 label{display:block;margin-top:.75rem;font-weight:500}
-input{font-size:1.1rem;padding:.6rem;width:100%;max-width:22rem;border:1px solid #888;border-radius:.4rem}
+input,select{font-size:1.1rem;padding:.6rem;width:100%;max-width:22rem;border:1px solid #888;border-radius:.4rem}
 button{font-size:1.05rem;padding:.7rem 1.1rem;margin-top:1rem;border-radius:.4rem;border:0;background:var(--accent);color:#fff;min-height:44px;cursor:pointer}
 button.secondary{background:#6b6b6b}
-button:focus-visible,input:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
 .error{color:var(--bad);font-weight:600}
+.choice{display:flex;gap:.5rem;align-items:center;font-weight:600;margin-top:1rem}
+.choice input{width:auto}
 .status-ok{color:var(--ok)}.status-bad{color:var(--bad)}
 code{font-size:1rem;word-break:break-all}
 small{color:#666}
@@ -127,6 +130,39 @@ fn action(o: &OrderRecord) -> String {
     format!("/payment/{}.html", o.uid)
 }
 
+/// The instalment counts the order offers (`creditcard_installment`), for
+/// the card form.
+fn installment_select(o: &OrderRecord, values: &HashMap<String, String>) -> String {
+    let offers = o
+        .request
+        .creditcard_installment
+        .as_deref()
+        .and_then(|t| rules::installments(t).ok())
+        .unwrap_or_default();
+    if offers.is_empty() {
+        return String::new();
+    }
+    let chosen = values
+        .get("installments")
+        .map(String::as_str)
+        .unwrap_or("1");
+    let mut s = String::from("<label for=\"installments\">分期期數 <span lang=\"en\">Instalments</span></label>\n<select id=\"installments\" name=\"installments\" aria-describedby=\"installments-help\">\n<option value=\"1\">一次付清 Pay in full</option>\n");
+    for (n, banks) in &offers {
+        let _ = writeln!(
+            s,
+            "<option value=\"{n}\"{}>{n} 期 instalments ({})</option>",
+            if chosen == n.to_string() {
+                " selected"
+            } else {
+                ""
+            },
+            esc(&banks.join(", "))
+        );
+    }
+    s.push_str("</select>\n<p id=\"installments-help\"><small>分期限下列銀行之卡;測試卡:聯合信用卡中心 MasterCard 5430450100001219、JCB 3560500100001218 (附錄六)。<span lang=\"en\">Instalments are for cards of the banks listed; test cards: the 聯合信用卡中心 MasterCard and JCB above (appendix 6).</span></small></p>\n");
+    s
+}
+
 fn card_form(o: &OrderRecord, pre: bool, values: &HashMap<String, String>) -> String {
     let v = |k: &str| esc(values.get(k).map(String::as_str).unwrap_or(""));
     let mut cards = String::new();
@@ -155,7 +191,7 @@ fn card_form(o: &OrderRecord, pre: bool, values: &HashMap<String, String>) -> St
 <input id="card_expiry" name="card_expiry" type="text" inputmode="numeric" autocomplete="cc-exp" placeholder="MMYY" required value="{exp}">
 <label for="card_cvc">安全碼 <span lang="en">Security code (CVC)</span></label>
 <input id="card_cvc" name="card_cvc" type="text" inputmode="numeric" autocomplete="cc-csc" required value="{cvc}">
-<button type="submit" name="method" value="CREDITCARD">以信用卡付款 <span lang="en">Pay by card</span></button>
+{installments}<button type="submit" name="method" value="CREDITCARD">以信用卡付款 <span lang="en">Pay by card</span></button>
 <details id="card-help"><summary>測試卡號 <span lang="en">Test cards</span> (附錄六 <span lang="en">appendix 6</span>)</summary>
 <table><thead><tr><th scope="col">卡號 <span lang="en">Number</span></th><th scope="col">卡別 <span lang="en">Brand</span></th><th scope="col">閘道 <span lang="en">Gateway</span></th><th scope="col">結果 <span lang="en">Result</span></th><th scope="col">期限/安全碼 <span lang="en">Expiry/CVC</span></th></tr></thead>
 <tbody>
@@ -175,6 +211,7 @@ fn card_form(o: &OrderRecord, pre: bool, values: &HashMap<String, String>) -> St
         num = v("card_number"),
         exp = v("card_expiry"),
         cvc = v("card_cvc"),
+        installments = installment_select(o, values),
         autofocus = if pre { " autofocus" } else { "" },
     )
 }
@@ -207,6 +244,168 @@ fn simple_form(
     )
 }
 
+/// The carriers the shopper may choose: what the order leaves open.
+fn carrier_choices(o: &OrderRecord) -> Vec<&'static str> {
+    let r = &o.request;
+    let input = r.invoice_input_type.as_ref().map(|v| v.code().to_owned());
+    let cloud = r.invoice_cloud_type.as_ref().map(|v| v.code().to_owned());
+    match (input.as_deref(), cloud.as_deref()) {
+        (Some("1"), Some("2")) => vec!["mobile"],
+        (Some("1"), Some("3")) => vec!["natural_person"],
+        (Some("1"), _) => vec!["email", "mobile", "natural_person"],
+        (Some("2"), _) => vec!["donation"],
+        _ => vec!["email", "mobile", "natural_person", "donation"],
+    }
+}
+
+fn carrier_label(c: &Carrier) -> String {
+    match (c.input_type.as_str(), c.cloud_type.as_str()) {
+        ("1", "2") => format!(
+            "手機條碼 <span lang=\"en\">Mobile barcode</span> {}",
+            esc(&c.mobile_code)
+        ),
+        ("1", "3") => format!(
+            "自然人憑證 <span lang=\"en\">Citizen certificate</span> {}",
+            esc(&c.natural_person)
+        ),
+        ("2", _) => format!(
+            "捐贈 <span lang=\"en\">Donation</span> {}",
+            esc(&c.love_code)
+        ),
+        _ => "E-Mail 寄送 <span lang=\"en\">By e-mail</span>".to_owned(),
+    }
+}
+
+/// Where the text leaves the invoice carrier to the shopper (PayPage): the
+/// choice, before paying. Without one the invoice goes by e-mail.
+fn invoice_form(o: &OrderRecord, values: &HashMap<String, String>) -> String {
+    if !o.carrier_open() {
+        return String::new();
+    }
+    let v = |k: &str| esc(values.get(k).map(String::as_str).unwrap_or(""));
+    let chosen = values
+        .get("invoice_carrier")
+        .cloned()
+        .or_else(|| {
+            o.chosen_carrier.as_ref().map(|c| {
+                match (c.input_type.as_str(), c.cloud_type.as_str()) {
+                    ("1", "2") => "mobile",
+                    ("1", "3") => "natural_person",
+                    ("2", _) => "donation",
+                    _ => "email",
+                }
+                .to_owned()
+            })
+        })
+        .unwrap_or_default();
+    let mut s = format!(
+        "<form method=\"post\" action=\"{}\" id=\"form-invoice\">\n<fieldset><legend>電子發票載具 <span lang=\"en\">E-invoice carrier</span></legend>\n",
+        action(o)
+    );
+    if let Some(c) = &o.chosen_carrier {
+        let _ = writeln!(
+            s,
+            "<p id=\"invoice_choice\">目前選擇 <span lang=\"en\">Chosen</span>: {}</p>",
+            carrier_label(c)
+        );
+    } else {
+        s.push_str("<p><small>未選擇時以 E-Mail 寄送。<span lang=\"en\">Without a choice the invoice goes by e-mail.</span></small></p>\n");
+    }
+    for choice in carrier_choices(o) {
+        let checked = if chosen == choice { " checked" } else { "" };
+        let (label, fields) = match choice {
+            "email" => (
+                "雲端發票 E-Mail 寄送 <span lang=\"en\">Cloud invoice by e-mail</span>",
+                format!(
+                    "<label for=\"invoice_m_post_zone\">中獎紙本寄送郵遞區號 <span lang=\"en\">Postcode for a winning invoice</span> <small>(非必須 optional)</small></label>\n<input id=\"invoice_m_post_zone\" name=\"invoice_m_post_zone\" inputmode=\"numeric\" value=\"{}\">\n<label for=\"invoice_m_address\">寄送住址 <span lang=\"en\">Address</span> <small>(非必須 optional)</small></label>\n<input id=\"invoice_m_address\" name=\"invoice_m_address\" value=\"{}\">\n",
+                    v("invoice_m_post_zone"),
+                    v("invoice_m_address")
+                ),
+            ),
+            "mobile" => (
+                "手機條碼載具 <span lang=\"en\">Mobile barcode carrier</span>",
+                format!(
+                    "<label for=\"invoice_mobile_code\">手機條碼 <span lang=\"en\">Mobile barcode</span> (/XXXXXXX)</label>\n<input id=\"invoice_mobile_code\" name=\"invoice_mobile_code\" value=\"{}\">\n",
+                    v("invoice_mobile_code")
+                ),
+            ),
+            "natural_person" => (
+                "自然人憑證條碼 <span lang=\"en\">Citizen digital certificate</span>",
+                format!(
+                    "<label for=\"invoice_natural_person\">憑證條碼 <span lang=\"en\">Certificate code</span> (AB12345678901234)</label>\n<input id=\"invoice_natural_person\" name=\"invoice_natural_person\" value=\"{}\">\n",
+                    v("invoice_natural_person")
+                ),
+            ),
+            _ => (
+                "捐贈發票 <span lang=\"en\">Donate the invoice</span>",
+                format!(
+                    "<label for=\"invoice_love_code\">愛心碼 <span lang=\"en\">Love code</span></label>\n<input id=\"invoice_love_code\" name=\"invoice_love_code\" inputmode=\"numeric\" value=\"{}\">\n",
+                    v("invoice_love_code")
+                ),
+            ),
+        };
+        let _ = write!(
+            s,
+            "<label class=\"choice\"><input type=\"radio\" name=\"invoice_carrier\" id=\"carrier-{choice}\" value=\"{choice}\"{checked}> {label}</label>\n{fields}"
+        );
+    }
+    s.push_str("<button type=\"submit\" name=\"method\" value=\"invoice\">確認載具 <span lang=\"en\">Save the carrier</span></button>\n</fieldset>\n</form>\n");
+    s
+}
+
+/// Reads the shopper's carrier choice; answers what is wrong with it.
+fn carrier_from(
+    o: &OrderRecord,
+    values: &HashMap<String, String>,
+) -> Result<Carrier, &'static str> {
+    let get = |k: &str| {
+        values
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let choice = get("invoice_carrier");
+    if !carrier_choices(o).contains(&choice.as_str()) {
+        return Err("請選擇發票載具。Choose an invoice carrier.");
+    }
+    let mut c = Carrier {
+        input_type: "1".into(),
+        ..Carrier::default()
+    };
+    match choice.as_str() {
+        "mobile" => {
+            c.cloud_type = "2".into();
+            c.mobile_code = get("invoice_mobile_code").to_ascii_uppercase();
+            if !rules::mobile_barcode_ok(&c.mobile_code) {
+                return Err("手機條碼為 / 加 7 碼 (0-9 A-Z . + -)。A mobile barcode is / and 7 of 0-9 A-Z . + -.");
+            }
+        }
+        "natural_person" => {
+            c.cloud_type = "3".into();
+            c.natural_person = get("invoice_natural_person").to_ascii_uppercase();
+            if !rules::natural_person_ok(&c.natural_person) {
+                return Err("自然人憑證條碼為 2 個大寫英文字母加 14 位數字。A certificate code is 2 capital letters and 14 digits.");
+            }
+        }
+        "donation" => {
+            c.input_type = "2".into();
+            c.love_code = get("invoice_love_code");
+            if !rules::love_code_ok(&c.love_code) {
+                return Err("愛心碼為 3 至 7 位數字。A love code is 3 to 7 digits.");
+            }
+        }
+        _ => {
+            c.cloud_type = "4".into();
+            c.m_post_zone = get("invoice_m_post_zone");
+            c.m_address = get("invoice_m_address");
+            if !c.m_post_zone.is_empty() && !rules::post_zone_ok(&c.m_post_zone) {
+                return Err("郵遞區號為 3、5 或 6 位數字。A postcode is 3, 5 or 6 digits.");
+            }
+        }
+    }
+    Ok(c)
+}
+
 fn choose(o: &OrderRecord, error: Option<&str>, values: &HashMap<String, String>) -> String {
     let pre = o.request.pfn.clone();
     let mut s = String::from("<section aria-labelledby=\"pay-h\">\n<h2 id=\"pay-h\">選擇付款方式 <span lang=\"en\">Choose how to pay</span></h2>\n");
@@ -217,6 +416,7 @@ fn choose(o: &OrderRecord, error: Option<&str>, values: &HashMap<String, String>
             esc(e)
         );
     }
+    s.push_str(&invoice_form(o, values));
     let card = card_form(o, pre == Some(Pfn::CreditCard), values);
     let store = simple_form(
         o,
@@ -474,8 +674,25 @@ pub async fn submit(
                     .into_response();
             }
             let number = values.get("card_number").cloned().unwrap_or_default();
-            app.change(|s, now| s.pay(uid, Payment::Card(number), now))
+            let payment = match values.get("installments").map(|v| v.trim()) {
+                None | Some("") | Some("1") => Payment::Card(number),
+                Some(n) => match n.parse::<u32>() {
+                    Ok(n) => Payment::CardInstallments(number, n),
+                    Err(_) => Payment::CardInstallments(number, 0),
+                },
+            };
+            app.change(|s, now| s.pay(uid, payment, now))
         }
+        "invoice" => match carrier_from(&order, &values) {
+            Ok(c) => app.write(|s, _| (s.choose_carrier(uid, c), Vec::new())),
+            Err(problem) => {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Html(render(&order, Some(problem), &values)),
+                )
+                    .into_response()
+            }
+        },
         "CSTORECODE" => app.change(|s, now| s.pay(uid, Payment::Deferred(Pfn::CStoreCode), now)),
         "E_COLLECTION" => app.change(|s, now| s.pay(uid, Payment::Deferred(Pfn::ECollection), now)),
         "abandon" => app.change(|s, now| s.abandon(uid, now)),

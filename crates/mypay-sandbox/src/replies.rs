@@ -5,7 +5,7 @@
 use crate::order::status::is_paid;
 use crate::order::store::Report;
 use crate::order::{order_cost, OrderRecord, RefundRecord, RefundState};
-use crate::stamps::{day_stamp, plus_days, stamp};
+use crate::stamps::{day_stamp, plus_days};
 use mypay_link::codes::*;
 use mypay_link::lenient::{Int, StrInt, Text};
 use mypay_link::models::{
@@ -68,10 +68,19 @@ pub fn transaction(o: &OrderRecord) -> Transaction {
         love_cost: Some(Text("0".into())),
         retmsg: s(&o.retmsg),
         pfn: Some(Pfn::from_code(&pfn)),
-        trans_type: Some(TransType::Normal),
+        // A card paid in instalments: 『交易類型定義』 2 分期, and the count
+        // in `nois` (扣繳期數), the text's one field for a number of
+        // instalments.
+        trans_type: Some(if pay.installments.is_some() {
+            TransType::Installment
+        } else {
+            TransType::Normal
+        }),
         redeem: s(""),
         payment_name: s(""),
-        nois: Some(Text(String::new())),
+        nois: Some(Text(
+            pay.installments.map(|n| n.to_string()).unwrap_or_default(),
+        )),
         group_id: s(""),
         bank_id: s(&pay.bank_id),
         expired_date: s(&pay.expired_date),
@@ -140,7 +149,7 @@ fn detail_json(lines: &[(String, i64, i64)]) -> String {
     Value::Array(v).to_string()
 }
 
-fn empty_invoice(r: &OrderRequest) -> InvoiceInfo {
+fn empty_invoice(r: &OrderRequest, input_type: &str) -> InvoiceInfo {
     InvoiceInfo {
         invoice_state: Some(InvoiceState::None),
         invoice_date: s(""),
@@ -165,11 +174,11 @@ fn empty_invoice(r: &OrderRequest) -> InvoiceInfo {
                 .clone()
                 .unwrap_or(InvoiceRateType::Taxable),
         ),
-        invoice_input_type: Some(
-            r.invoice_input_type
-                .clone()
-                .unwrap_or(InvoiceInputType::Donation),
-        ),
+        invoice_input_type: Some(InvoiceInputType::from_code(if input_type.is_empty() {
+            "1"
+        } else {
+            input_type
+        })),
         invoice_allowance: Some(Vec::new()),
     }
 }
@@ -188,22 +197,66 @@ fn done_refunds(o: &OrderRecord) -> impl Iterator<Item = &RefundRecord> {
     o.refunds.iter().filter(|r| r.state == RefundState::Done)
 }
 
-/// YYYYMMDDHHmmss of the payment (the invoice date).
-fn paid_stamp(o: &OrderRecord) -> String {
-    o.first_paid_time()
-        .map(stamp)
-        .unwrap_or_else(|| o.finishtime.clone())
+/// 銷售額 and 稅額 of a tax-inclusive amount: a taxable (應稅, 5%) invoice
+/// to a buyer with a 統一編號 shows the tax apart; any other shows it all as
+/// sales.
+pub fn sales_and_tax(amount: i64, taxable: bool, buyer_ban: &str) -> (i64, i64) {
+    if taxable && !buyer_ban.is_empty() {
+        let sales = (amount * 100 + 52) / 105;
+        (sales, amount - sales)
+    } else {
+        (amount, 0)
+    }
+}
+
+/// The invoice number after `n` voids and reissues (作廢重開).
+fn reissued(number: &str, n: u64) -> String {
+    match number.parse::<u64>() {
+        Ok(v) => format!("{:08}", (v + n) % 100_000_000),
+        Err(_) => number.to_owned(),
+    }
 }
 
 fn invoice(o: &OrderRecord) -> InvoiceInfo {
     let r = &o.request;
-    let mut inv = empty_invoice(r);
+    let carrier = o.carrier();
+    let mut inv = empty_invoice(r, &carrier.input_type);
     if !is_paid(&o.prc) || o.invoice_number.is_empty() {
         return inv;
     }
-    let amount = invoice_amount(r);
-    let lines = invoice_lines(r);
-    let issued = paid_stamp(o);
+    let mut amount = invoice_amount(r);
+    let mut lines = invoice_lines(r);
+    let mut issued = o.invoice_stamp();
+    let mut number = o.invoice_number.clone();
+    let done: Vec<&RefundRecord> = done_refunds(o).collect();
+    let cost = order_cost(r);
+    let full = |rf: &RefundRecord| o.voucher_mode() || rf.cost >= cost;
+    if done.len() == 1 && full(done[0]) && done[0].invoice_state == "4" {
+        // 作廢: the whole invoice is voided.
+        inv.invoice_state = Some(InvoiceState::Voided);
+        inv.invoice_date = s(&issued);
+        inv.invoice_wordtrack = s(&o.invoice_wordtrack);
+        inv.invoice_number = s(&o.invoice_number);
+        inv.invoice_rand_code = s(&o.invoice_rand_code);
+        inv.invoice_amount = Some(StrInt(amount));
+        inv.invoice_sales_amount = Some(StrInt(amount));
+        inv.invoice_order_detail = Some(detail_json(&lines));
+        return inv;
+    }
+    // 作廢重開: a partial refund with 4 voids the invoice and issues one
+    // for what is left, without the refunded items.
+    let mut voids = 0u64;
+    for rf in done.iter().filter(|rf| rf.invoice_state == "4") {
+        voids += 1;
+        amount -= rf.cost;
+        for (name, total) in &rf.items {
+            lines.push((format!("退貨 {name}"), 1, -total));
+        }
+        issued = rf.finishtime.clone();
+    }
+    if voids > 0 {
+        number = reissued(&number, voids);
+    }
     let roc = issued
         .get(0..4)
         .and_then(|y| y.parse::<i32>().ok())
@@ -216,26 +269,37 @@ fn invoice(o: &OrderRecord) -> InvoiceInfo {
         .get(0..8)
         .unwrap_or_default()
         .to_owned();
+    let buyer = match carrier.input_type.as_str() {
+        "1" => carrier.tax_id.clone(),
+        "3" => r.invoice_b2b_id.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let taxable = !matches!(
+        r.invoice_ratetype,
+        Some(InvoiceRateType::ZeroRated) | Some(InvoiceRateType::Exempt)
+    );
+    let (sales, tax) = sales_and_tax(amount, taxable, &buyer);
     inv.invoice_state = Some(InvoiceState::Issued);
     inv.invoice_date = s(&issued);
     inv.invoice_wordtrack = s(&o.invoice_wordtrack);
-    inv.invoice_number = s(&o.invoice_number);
+    inv.invoice_number = s(&number);
     inv.invoice_rand_code = s(&o.invoice_rand_code);
     inv.invoice_seller_ban = s(&seller);
-    inv.invoice_buyer_ban = s(r.invoice_b2b_id.as_deref().unwrap_or_default());
+    inv.invoice_buyer_ban = s(&buyer);
     inv.invoice_left_qrcode = Some(format!(
-        "{}{}{}{}{:08x}{:08x}00000000{}",
+        "{}{}{}{}{:08x}{:08x}{}{}",
         o.invoice_wordtrack,
-        o.invoice_number,
+        number,
         issued.get(0..8).unwrap_or_default(),
         o.invoice_rand_code,
+        sales,
         amount,
-        amount,
+        if buyer.is_empty() { "00000000" } else { &buyer },
         seller
     ));
     inv.invoice_middle_barcode = Some(format!(
         "{roc}{month}{}{}{}",
-        o.invoice_wordtrack, o.invoice_number, o.invoice_rand_code
+        o.invoice_wordtrack, number, o.invoice_rand_code
     ));
     inv.invoice_right_qrcode = Some(format!(
         "**{}",
@@ -248,50 +312,49 @@ fn invoice(o: &OrderRecord) -> InvoiceInfo {
     ));
     inv.invoice_title = s(r.invoice_b2b_title.as_deref().unwrap_or_default());
     inv.invoice_amount = Some(StrInt(amount));
-    inv.invoice_sales_amount = Some(StrInt(amount));
-    inv.invoice_tax_amount = Some(StrInt(0));
+    inv.invoice_sales_amount = Some(StrInt(sales));
+    inv.invoice_tax_amount = Some(StrInt(tax));
     inv.invoice_order_detail = Some(detail_json(&lines));
 
-    let done: Vec<&RefundRecord> = done_refunds(o).collect();
-    let Some(first) = done.first() else {
-        return inv;
-    };
-    let cost = order_cost(r);
-    let full = |rf: &RefundRecord| o.voucher_mode() || rf.cost >= cost;
-    if done.len() == 1 && full(first) && first.invoice_state == "4" {
-        // 作廢: the whole invoice is voided.
-        inv.invoice_state = Some(InvoiceState::Voided);
-        return inv;
-    }
-    // 折讓: one allowance per refund.
-    inv.invoice_state = Some(InvoiceState::Allowance);
-    let allowances = done
+    // 折讓: one allowance per refund given with 6.
+    let allowances: Vec<InvoiceAllowance> = done
         .iter()
+        .filter(|rf| rf.invoice_state != "4")
         .map(|rf| {
-            let (amount, detail): (i64, Vec<Value>) = if full(rf) {
-                let d = lines
+            let detail: Vec<Value> = if !rf.items.is_empty() {
+                rf.items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, total))| {
+                        json!({"SeqNo": i.to_string(), "ItemID": rf.refund_uid.to_string(), "ItemName": name,
+                               "Qty": "1", "TotalAmount": total.to_string(), "RateType": "1"})
+                    })
+                    .collect()
+            } else if full(rf) {
+                lines
                     .iter()
                     .enumerate()
                     .map(|(i, (name, qty, unit))| {
                         json!({"SeqNo": i.to_string(), "ItemID": rf.refund_uid.to_string(), "ItemName": name,
                                "Qty": qty.to_string(), "TotalAmount": (qty * unit).to_string(), "RateType": "1"})
                     })
-                    .collect();
-                (amount, d)
+                    .collect()
             } else {
                 let name = r.items.first().map(|i| i.name.clone()).unwrap_or_default();
-                let d = vec![json!({"SeqNo": "0", "ItemID": rf.refund_uid.to_string(), "ItemName": name,
-                                    "Qty": "1", "TotalAmount": rf.cost.to_string(), "RateType": "1"})];
-                (rf.cost, d)
+                vec![json!({"SeqNo": "0", "ItemID": rf.refund_uid.to_string(), "ItemName": name,
+                            "Qty": "1", "TotalAmount": rf.cost.to_string(), "RateType": "1"})]
             };
             InvoiceAllowance {
                 uid: Some(Text(rf.refund_uid.to_string())),
-                amount: Some(Int(amount)),
+                amount: Some(Int(if full(rf) { invoice_amount(r) } else { rf.cost })),
                 order_detail: Some(Value::Array(detail).to_string()),
                 extra: Default::default(),
             }
         })
         .collect();
+    if !allowances.is_empty() {
+        inv.invoice_state = Some(InvoiceState::Allowance);
+    }
     inv.invoice_allowance = Some(allowances);
     inv
 }
@@ -320,7 +383,7 @@ fn refund_order_info(o: &OrderRecord, rf: &RefundRecord, appropriation: &str) ->
         retmsg: s("退款完成"),
         finishtime: s(&rf.finishtime),
         appropriation_date: s(appropriation),
-        invoice: empty_invoice(&o.request),
+        invoice: empty_invoice(&o.request, &o.carrier().input_type),
         extra: Default::default(),
     }
 }
@@ -330,6 +393,7 @@ fn refund_order_info(o: &OrderRecord, rf: &RefundRecord, appropriation: &str) ->
 /// cancellation in `cancel_order`.
 pub fn query_reply(o: &OrderRecord) -> QueryReply {
     let r = &o.request;
+    let carrier = o.carrier();
     let mut extra = serde_json::Map::new();
     extra.insert(
         "pay_mode_uid".into(),
@@ -362,17 +426,13 @@ pub fn query_reply(o: &OrderRecord) -> QueryReply {
         refund_order: Some(refund_order),
         cancel_order: Some(cancel_order),
         invoice: invoice(o),
-        invoice_cloud_type: Some(
-            r.invoice_cloud_type
-                .clone()
-                .unwrap_or(InvoiceCloudType::Other(String::new())),
-        ),
-        invoice_mobile_code: s(r.invoice_mobile_code.as_deref().unwrap_or_default()),
-        invoice_tax_id: s(r.invoice_tax_id.as_deref().unwrap_or_default()),
-        invoice_natural_person: s(r.invoice_natural_person.as_deref().unwrap_or_default()),
-        invoice_m_post_zone: s(r.invoice_m_post_zone.as_deref().unwrap_or_default()),
-        invoice_m_address: s(r.invoice_m_address.as_deref().unwrap_or_default()),
-        invoice_love_code: s(r.invoice_love_code.as_deref().unwrap_or_default()),
+        invoice_cloud_type: Some(InvoiceCloudType::from_code(&carrier.cloud_type)),
+        invoice_mobile_code: s(&carrier.mobile_code),
+        invoice_tax_id: s(&carrier.tax_id),
+        invoice_natural_person: s(&carrier.natural_person),
+        invoice_m_post_zone: s(&carrier.m_post_zone),
+        invoice_m_address: s(&carrier.m_address),
+        invoice_love_code: s(&carrier.love_code),
         invoice_b2b_title: s(r.invoice_b2b_title.as_deref().unwrap_or_default()),
         invoice_b2b_id: s(r.invoice_b2b_id.as_deref().unwrap_or_default()),
         invoice_b2b_post_zone: s(""),
@@ -482,6 +542,7 @@ mod tests {
             requested_at: "2021-10-23T00:00:00Z".into(),
             finishtime: "20211023080000".into(),
             source: "api".into(),
+            items: Vec::new(),
         }
     }
 

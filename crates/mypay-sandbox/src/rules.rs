@@ -15,6 +15,18 @@
 //!   travels as an item) minus every voucher's `cost`, paid and free.
 //! - Fields with a value table take only its values (`pfn` by code or by
 //!   appendix 1 number, plus `"0"`, which every sample sends).
+//! - An e-wallet order (every `pfn` it names an e-wallet, [`WALLET_PFNS`])
+//!   carries the 電子錢包交易必要欄位 ([`WALLET_USER_FIELDS`]); the text
+//!   gives this refusal no code of its own, so it is 100 like the others.
+//! - `echo_0`…`echo_4` are strings (returned as sent); `limit_pay_days` a
+//!   number of days (1 or more); `creditcard_installment` JSON text of
+//!   counts (2 or more) to non-empty lists of 3-digit bank codes.
+//! - Invoice carrier fields where they take effect (此欄位才有效; ignored
+//!   elsewhere): 手機條碼, 自然人憑證條碼, 愛心碼, 統一編號 and 郵遞區號 in the
+//!   Ministry of Finance's formats (which the text does not spell out and
+//!   MYPAY passes on); `invoice_input_type` 3 (paper) only without an
+//!   invoice issued with the PayPage order (the text: 絕對不可以使用此模式).
+//!   A carrier left open is the shopper's choice on the payment page.
 //!
 //! Not checked, because the text does not say so: an item's `total` against
 //! `cost` × `amount`, signs of item amounts, voucher `name`/`cost` being
@@ -24,9 +36,12 @@
 //!
 //! Refunds (refused with code `B500` 執行失敗): 必填 `store_uid`, `key`, `uid`,
 //! `cost`; an order in voucher mode is refunded in full only (`cost` = the
-//! amount paid, `voucher_paid` listing every paid voucher of the order);
-//! `invoice_state` 4 or 6; `items`, when sent, carry the order's item names
-//! and sum to `cost`.
+//! amount paid, `voucher_paid` listing every paid voucher of the order, sent
+//! even when it has only free vouchers: `[]`); `invoice_state` 4 or 6, and
+//! not 4 (the default) once the invoice's two-month period is over
+//! (跨發票月份無法作廢); `items` required when an e-invoice was issued,
+//! except for a full refund (系統會自動補齊), and when sent they carry the
+//! order's item names and sum to `cost`.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -522,6 +537,8 @@ pub fn check_order(o: &Map<String, Value>) -> Result<(), Vec<Problem>> {
         }
     }
 
+    check_options(&mut p, o);
+
     if let (Some(cost), Some(items), Some(vouchers)) = (cost, totals, vouchers) {
         let expected = items - vouchers;
         if i128::from(cost) != expected {
@@ -534,6 +551,223 @@ pub fn check_order(o: &Map<String, Value>) -> Result<(), Vec<Problem>> {
         }
     }
     p.finish(())
+}
+
+/// The e-wallets (電子錢包): the methods of 『付款方式』 `MobilePayAll`
+/// (支付寶、Pi 拍錢包、LINEPay、微信、街口支付、悠遊付) and Apple Pay / Google
+/// Pay. The text marks `user_name`, `user_real_name`, `user_english_name`,
+/// `user_cellphone_code`, `user_cellphone` and `user_email` as
+/// 電子錢包交易必要欄位.
+pub const WALLET_PFNS: &[&str] = &[
+    "MobilePayAll",
+    "ALIPAY",
+    "ALIPAYOFF",
+    "WECHAT",
+    "WECHATOFF",
+    "PION",
+    "PIOFF",
+    "LINEPAYON",
+    "LINEPAYOFF",
+    "JKOON",
+    "JKOOFF",
+    "EASYWALLETON",
+    "EASYWALLETOFF",
+    "APPLEPAY",
+    "GOOGLEPAY",
+];
+
+/// 電子錢包交易必要欄位.
+pub const WALLET_USER_FIELDS: &[&str] = &[
+    "user_name",
+    "user_real_name",
+    "user_english_name",
+    "user_cellphone_code",
+    "user_cellphone",
+    "user_email",
+];
+
+/// Whether an order with this `pfn` is an e-wallet payment: every method it
+/// names is an e-wallet (with `all`, or a list that also names a card or a
+/// store code, the shopper may still pay otherwise: MYPAY's page asks then).
+pub fn wallet_pfn(pfn: &str) -> bool {
+    let mut any = false;
+    for m in pfn.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        match canonical_pfn(m) {
+            Some(c) if WALLET_PFNS.contains(&c) => any = true,
+            _ => return false,
+        }
+    }
+    any
+}
+
+/// `creditcard_installment` (國內信用卡分期顯示限定), read: JSON text such as
+/// `{"3": ["013", "822"], "6": ["822"]}`: each key an instalment count, each
+/// value the banks (3-digit 銀行代碼) that offer it. Counts ascending.
+pub fn installments(text: &str) -> Result<Vec<(u32, Vec<String>)>, String> {
+    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
+        return Err(
+            "須為 JSON 物件文字 (JSON text of an object such as {\"3\":[\"013\",\"822\"]})".into(),
+        );
+    };
+    if m.is_empty() {
+        return Err("至少一種分期期數 (at least one instalment count)".into());
+    }
+    let mut out = Vec::new();
+    for (count, banks) in &m {
+        let n =
+            count.trim().parse::<u32>().ok().filter(|n| {
+                (2..=99).contains(n) && count.trim().bytes().all(|b| b.is_ascii_digit())
+            });
+        let Some(n) = n else {
+            return Err(format!(
+                "分期期數須為 2 以上之整數 ({count:?} is not an instalment count)"
+            ));
+        };
+        let Some(list) = banks.as_array().filter(|l| !l.is_empty()) else {
+            return Err(format!(
+                "期數 {count} 須對應銀行代碼陣列 (a non-empty array of bank codes)"
+            ));
+        };
+        let mut codes = Vec::new();
+        for b in list {
+            match b.as_str().map(str::trim) {
+                Some(c) if c.len() == 3 && c.bytes().all(|x| x.is_ascii_digit()) => {
+                    codes.push(c.to_owned())
+                }
+                _ => {
+                    return Err(format!(
+                        "期數 {count}: 銀行代碼須為 3 位數字 ({b} is not a bank code)"
+                    ))
+                }
+            }
+        }
+        out.push((n, codes));
+    }
+    out.sort_by_key(|(n, _)| *n);
+    Ok(out)
+}
+
+/// 手機條碼: `/` and 7 of `0-9 A-Z . + -` (the Ministry of Finance's
+/// carrier format, which MYPAY passes on to the e-invoice platform).
+pub fn mobile_barcode_ok(s: &str) -> bool {
+    s.len() == 8
+        && s.starts_with('/')
+        && s.bytes()
+            .skip(1)
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b"+-.".contains(&b))
+}
+
+/// 自然人憑證條碼: two capital letters and 14 digits.
+pub fn natural_person_ok(s: &str) -> bool {
+    s.len() == 16
+        && s.bytes().take(2).all(|b| b.is_ascii_uppercase())
+        && s.bytes().skip(2).all(|b| b.is_ascii_digit())
+}
+
+/// 愛心碼: 3 to 7 digits.
+pub fn love_code_ok(s: &str) -> bool {
+    (3..=7).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// 統一編號: 8 digits.
+pub fn tax_id_ok(s: &str) -> bool {
+    s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// 郵遞區號: 3, 5 or 6 digits.
+pub fn post_zone_ok(s: &str) -> bool {
+    matches!(s.len(), 3 | 5 | 6) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn text_of(o: &Map<String, Value>, name: &str) -> Option<String> {
+    match scalar(o.get(name)) {
+        Scalar::Text(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The order's options beyond the shapes: e-wallet user fields, echo
+/// fields, `limit_pay_days`, `creditcard_installment`, and the invoice
+/// carrier fields where they take effect (a field the text calls valid only
+/// with another value, 此欄位才有效, is ignored elsewhere).
+fn check_options(p: &mut Problems, o: &Map<String, Value>) {
+    // The text names no code of its own for a missing e-wallet field: it is
+    // a data error like any other (100 資料錯誤).
+    if let Some(pfn) = text_of(o, "pfn").filter(|t| wallet_pfn(t)) {
+        for f in WALLET_USER_FIELDS {
+            if matches!(scalar(o.get(*f)), Scalar::Missing) {
+                p.push(
+                    *f,
+                    format!("電子錢包交易必要欄位 (required when paying by e-wallet, pfn {pfn})"),
+                );
+            }
+        }
+    }
+    for i in 0..5 {
+        let name = format!("echo_{i}");
+        match o.get(&name) {
+            None | Some(Value::Null) | Some(Value::String(_)) => {}
+            Some(_) => p.push(name, "格式錯誤 (自訂回傳參數 is a string)"),
+        }
+    }
+    if let Some(d) = o.get("limit_pay_days").and_then(whole) {
+        if d < 1 {
+            p.push(
+                "limit_pay_days",
+                format!("有效天數須為 1 以上 (a number of days, not {d})"),
+            );
+        }
+    }
+    match o.get("creditcard_installment") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(t)) if t.trim().is_empty() => {}
+        Some(Value::String(t)) => {
+            if let Err(m) = installments(t) {
+                p.push("creditcard_installment", m);
+            }
+        }
+        Some(_) => p.push(
+            "creditcard_installment",
+            "格式錯誤 (string: JSON text such as {\"3\":[\"013\",\"822\"]})",
+        ),
+    }
+
+    let input = text_of(o, "invoice_input_type");
+    let issue = text_of(o, "issue_invoice_state");
+    let format = |p: &mut Problems, name: &str, ok: fn(&str) -> bool, what: &str| {
+        if let Some(v) = text_of(o, name) {
+            if !ok(&v) {
+                p.push(name, format!("格式錯誤 ({v:?} is not {what})"));
+            }
+        }
+    };
+    match input.as_deref() {
+        Some("1") => {
+            format(p, "invoice_tax_id", tax_id_ok, "8 digits");
+            match text_of(o, "invoice_cloud_type").as_deref() {
+                Some("2") => format(
+                    p,
+                    "invoice_mobile_code",
+                    mobile_barcode_ok,
+                    "a mobile barcode: / and 7 of 0-9 A-Z . + -",
+                ),
+                Some("3") => format(
+                    p,
+                    "invoice_natural_person",
+                    natural_person_ok,
+                    "a natural-person certificate: 2 capital letters and 14 digits",
+                ),
+                Some("4") => format(p, "invoice_m_post_zone", post_zone_ok, "3, 5 or 6 digits"),
+                _ => {}
+            }
+        }
+        Some("2") => format(p, "invoice_love_code", love_code_ok, "a love code of 3 to 7 digits"),
+        Some("3") if issue.as_deref() != Some("0") => p.push(
+            "invoice_input_type",
+            "使用paypage交易與開立發票同時進行時,絕對不可以使用此模式 (3, a paper invoice, cannot go with a PayPage order that issues an invoice)",
+        ),
+        _ => {}
+    }
 }
 
 /// A refund request's own fields, read.
@@ -659,6 +893,20 @@ pub struct OrderFacts {
     pub item_names: Vec<String>,
     /// What earlier refunds (done or pending) already took.
     pub refunded: i64,
+    /// An e-invoice was issued for the payment (and is not voided yet).
+    pub invoice_issued: bool,
+    /// The refund falls in the invoice's own period (發票期別: the two
+    /// months it was issued in): it can still be voided.
+    pub invoice_period_open: bool,
+}
+
+/// 發票期別 of a YYYYMMDD… date: (year, first month of its two-month period).
+pub fn invoice_period(stamp: &str) -> Option<(i32, u32)> {
+    let year = stamp.get(0..4)?.parse::<i32>().ok()?;
+    let month = stamp.get(4..6)?.parse::<u32>().ok()?;
+    (1..=12)
+        .contains(&month)
+        .then_some((year, month - (month + 1) % 2))
 }
 
 /// The refund against the order: full in voucher mode (`cost` = the amount
@@ -692,10 +940,12 @@ pub fn check_refund_against(ask: &RefundAsk, order: &OrderFacts) -> Result<(), V
     let listed = ask.vouchers.clone().unwrap_or_default();
     let got: BTreeSet<_> = listed.iter().cloned().collect();
     let want: BTreeSet<_> = order.paid_vouchers.iter().cloned().collect();
-    if order.voucher_mode && !order.paid_vouchers.is_empty() && ask.vouchers.is_none() {
+    if order.voucher_mode && ask.vouchers.is_none() {
+        // Also for an order with free vouchers only: the field is sent, an
+        // empty list.
         p.push(
             "voucher_paid",
-            "若有使用折價券模式,則此欄位為必填 (list every paid voucher of the order)",
+            "若有使用折價券模式,則此欄位為必填 (list every paid voucher of the order; [] when it has none)",
         );
     } else if got.len() != listed.len() {
         p.push("voucher_paid", "票券重複 (a voucher is listed twice)");
@@ -712,6 +962,22 @@ pub fn check_refund_against(ask: &RefundAsk, order: &OrderFacts) -> Result<(), V
             "voucher_paid",
             "全額退款需包含所有有償折價券 (a full refund lists every paid voucher of the order)",
         );
+    }
+    let full = ask.cost == order.paid && order.refunded == 0;
+    if order.invoice_issued {
+        let state = ask.invoice_state.as_deref().unwrap_or("4");
+        if state == "4" && !order.invoice_period_open {
+            p.push(
+                "invoice_state",
+                "跨發票月份無法作廢 (the invoice is of an earlier invoice period: refund with invoice_state 6, an allowance)",
+            );
+        }
+        if ask.items.is_none() && !full && !order.voucher_mode {
+            p.push(
+                "items",
+                "若使用電子發票,此欄位必填 (an e-invoice was issued: list the refunded items; only a full refund may leave them out)",
+            );
+        }
     }
     if let Some(items) = &ask.items {
         for (i, (name, _)) in items.iter().enumerate() {
@@ -884,6 +1150,11 @@ mod tests {
         ] {
             let mut v = sample();
             v["pfn"] = json!(ok);
+            if wallet_pfn(ok) {
+                for f in WALLET_USER_FIELDS {
+                    v[*f] = json!("x");
+                }
+            }
             assert_eq!(check_order(&obj(v)), Ok(()), "{ok}");
         }
     }
@@ -916,6 +1187,8 @@ mod tests {
             paid_vouchers: vec![("P01".into(), "P1634634156".into())],
             item_names: vec!["好棒棒麻辣鍋湯包".into()],
             refunded: 0,
+            invoice_issued: false,
+            invoice_period_open: true,
         }
     }
 
@@ -979,6 +1252,7 @@ mod tests {
             paid_vouchers: vec![],
             item_names: vec!["a".into()],
             refunded: 300,
+            ..OrderFacts::default()
         };
         let ask = |cost: i64| RefundAsk {
             store_uid: "s".into(),
@@ -993,6 +1267,144 @@ mod tests {
         assert_eq!(check_refund_against(&ask(200), &f), Ok(()));
         assert!(check_refund_against(&ask(701), &f).is_err());
         assert!(check_refund_against(&ask(0), &f).is_err());
+    }
+
+    #[test]
+    fn option_readers() {
+        assert_eq!(
+            installments("{\"6\":[\"822\"],\"3\":[\"013\",\"822\"]}"),
+            Ok(vec![
+                (3, vec!["013".to_string(), "822".to_string()]),
+                (6, vec!["822".to_string()])
+            ])
+        );
+        for bad in [
+            "",
+            "[]",
+            "{}",
+            "{\"1\":[\"013\"]}",
+            "{\"+3\":[\"013\"]}",
+            "{\"3\":\"013\"}",
+            "{\"3\":[13]}",
+        ] {
+            assert!(installments(bad).is_err(), "{bad}");
+        }
+        assert!(wallet_pfn("LINEPAYON") && wallet_pfn("15") && wallet_pfn("MobilePayAll"));
+        assert!(wallet_pfn("JKOON, PION"));
+        assert!(!wallet_pfn("CREDITCARD,LINEPAYON") && !wallet_pfn("all") && !wallet_pfn(""));
+        assert!(
+            mobile_barcode_ok("/AB.+-12")
+                && !mobile_barcode_ok("/ab12345")
+                && !mobile_barcode_ok("AB12345")
+        );
+        assert!(natural_person_ok("AB12345678901234") && !natural_person_ok("A123456789012345"));
+        assert!(love_code_ok("168") && love_code_ok("1680001") && !love_code_ok("16"));
+        assert!(tax_id_ok("12345678") && !tax_id_ok("1234567a"));
+        assert!(post_zone_ok("100") && post_zone_ok("10041") && !post_zone_ok("1004"));
+        assert_eq!(invoice_period("20261130235959"), Some((2026, 11)));
+        assert_eq!(invoice_period("20261201"), Some((2026, 11)));
+        assert_eq!(invoice_period("20260101"), Some((2026, 1)));
+        assert_eq!(invoice_period("20260302"), Some((2026, 3)));
+        assert_ne!(invoice_period("20260228"), invoice_period("20260301"));
+        assert_eq!(invoice_period("2026"), None);
+    }
+
+    #[test]
+    fn wallet_fields_and_invoice_context() {
+        let mut v = sample();
+        v["pfn"] = json!("APPLEPAY");
+        assert_eq!(paths(check_order(&obj(v))), WALLET_USER_FIELDS);
+        let mut v = sample();
+        v["invoice_input_type"] = json!(2);
+        v["invoice_mobile_code"] = json!("not checked: not in effect");
+        assert_eq!(check_order(&obj(v)), Ok(()));
+        let mut v = sample();
+        v["invoice_input_type"] = json!(1);
+        v["invoice_cloud_type"] = json!(2);
+        v["invoice_mobile_code"] = json!("1234567");
+        assert_eq!(paths(check_order(&obj(v))), ["invoice_mobile_code"]);
+        let mut v = sample();
+        v["invoice_input_type"] = json!(3);
+        assert_eq!(paths(check_order(&obj(v.clone()))), ["invoice_input_type"]);
+        v["issue_invoice_state"] = json!(0);
+        assert_eq!(check_order(&obj(v)), Ok(()));
+    }
+
+    #[test]
+    fn refunds_and_the_invoice() {
+        let f = OrderFacts {
+            paid: 1000,
+            item_names: vec!["a".into()],
+            invoice_issued: true,
+            invoice_period_open: true,
+            ..OrderFacts::default()
+        };
+        let ask = |cost: i64, state: Option<&str>, items: Option<Vec<(String, i64)>>| RefundAsk {
+            store_uid: "s".into(),
+            uid: "1".into(),
+            key: "k".into(),
+            cost,
+            invoice_state: state.map(str::to_owned),
+            vouchers: None,
+            items,
+        };
+        let paths = |r: Result<(), Vec<Problem>>| -> Vec<String> {
+            r.err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| p.path)
+                .collect()
+        };
+        assert_eq!(
+            check_refund_against(&ask(1000, None, None), &f),
+            Ok(()),
+            "full: items filled in"
+        );
+        assert_eq!(
+            paths(check_refund_against(&ask(400, Some("6"), None), &f)),
+            ["items"]
+        );
+        assert_eq!(
+            check_refund_against(&ask(400, Some("6"), Some(vec![("a".into(), 400)])), &f),
+            Ok(())
+        );
+        let closed = OrderFacts {
+            invoice_period_open: false,
+            ..f.clone()
+        };
+        assert_eq!(
+            paths(check_refund_against(&ask(1000, None, None), &closed)),
+            ["invoice_state"]
+        );
+        assert_eq!(
+            paths(check_refund_against(&ask(1000, Some("4"), None), &closed)),
+            ["invoice_state"]
+        );
+        assert_eq!(
+            check_refund_against(&ask(1000, Some("6"), None), &closed),
+            Ok(())
+        );
+        let none = OrderFacts {
+            invoice_issued: false,
+            ..closed
+        };
+        assert_eq!(
+            check_refund_against(&ask(400, Some("4"), None), &none),
+            Ok(())
+        );
+        // Voucher mode with free vouchers only: voucher_paid sent, empty.
+        let free = OrderFacts {
+            voucher_mode: true,
+            invoice_issued: false,
+            ..f
+        };
+        assert_eq!(
+            paths(check_refund_against(&ask(1000, None, None), &free)),
+            ["voucher_paid"]
+        );
+        let mut a = ask(1000, None, None);
+        a.vouchers = Some(Vec::new());
+        assert_eq!(check_refund_against(&a, &free), Ok(()));
     }
 
     #[test]

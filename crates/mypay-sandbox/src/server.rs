@@ -36,6 +36,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sandbox/orders/{uid}/pay", post(admin::pay))
         .route("/sandbox/orders/{uid}/settle", post(admin::settle))
         .route("/sandbox/orders/{uid}/abandon", post(admin::abandon))
+        .route("/sandbox/orders/{uid}/invoice", post(admin::invoice_date))
         .route("/sandbox/orders/{uid}/notify", post(admin::renotify))
         .route("/sandbox/orders/{uid}/cancel", post(admin::cancel))
         .route("/sandbox/orders/{uid}/refund", post(admin::refund))

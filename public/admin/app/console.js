@@ -252,9 +252,15 @@ function describeEvent(e) {
     case 'refund_unanswered': return t('ev.refund_unanswered');
     case 'manual_refund': return t('ev.manual_refund', { note: d.note ? `（${d.note}）` : '' });
     case 'webhook': {
-      const vars = { endpoint: d.endpoint ?? '', status: d.status ?? '', error: d.error ?? d.status ?? '', attempt: d.attempt ?? 1 };
-      const ok = typeof d.status === 'number' && d.status >= 200 && d.status < 300 && !d.error;
-      return t(ok ? 'ev.webhook.ok' : 'ev.webhook.fail', vars);
+      // One delivery attempt: {endpoint, url, webhook_id, type, attempt, status_code, error, outcome}.
+      const code = d.status_code ?? d.status;
+      const vars = {
+        type: d.type ?? '', endpoint: d.url ?? d.endpoint ?? '', status: code ?? '', attempt: d.attempt ?? 1,
+        error: d.error ?? (code ? `HTTP ${code}` : ''),
+      };
+      const ok = d.outcome ? d.outcome === 'delivered' : typeof code === 'number' && code >= 200 && code < 300 && !d.error;
+      if (ok) return t('ev.webhook.ok', vars);
+      return t('ev.webhook.fail', vars) + (d.outcome === 'failed' ? t('ev.webhook.gaveUp') : d.outcome === 'pending' ? t('ev.webhook.retry') : '');
     }
     default: return t('ev.other', { kind: e.kind });
   }
@@ -628,32 +634,37 @@ async function webhooksPage() {
   const failed = await api('GET', '/admin/webhooks/deliveries?status=failed').catch(() => ({ deliveries: [] }));
   const url = h('input', { type: 'url', name: 'url', required: true, placeholder: 'https://', 'data-testid': 'webhook-url' });
   const err = h('p', { class: 'error', role: 'alert' });
-  const add = h('form', { class: 'row' }, h('label', { class: 'grow' }, t('webhooks.url'), url), h('button', { type: 'submit', class: 'primary' }, t('webhooks.add')));
+  const add = h('form', { class: 'row' }, h('label', { class: 'grow' }, t('webhooks.url'), url), h('button', { type: 'submit', class: 'primary', 'data-testid': 'webhook-add' }, t('webhooks.add')));
   add.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
-      await api('POST', '/admin/webhooks', { url: url.value.trim() });
+      const r = await api('POST', '/admin/webhooks/endpoints', { url: url.value.trim() });
       await route();
+      // The endpoint's signing secret is shown this once: the receiver needs it.
+      const box = h('div', { class: 'explain card', 'data-testid': 'webhook-secret' },
+        h('p', {}, t('webhooks.secret', { url: r.endpoint?.url ?? '' })), h('pre', { class: 'codes' }, r.secret ?? ''));
+      main.querySelector('h1')?.after(box);
     } catch (e) {
       err.textContent = e.message;
     }
   });
   const endpoints = data.endpoints.length
     ? h('ul', { 'data-testid': 'webhook-endpoints' }, data.endpoints.map((ep) => {
-      const del = h('button', { type: 'button', class: 'link', hidden: ep.source && ep.source !== 'console' }, t('webhooks.delete'));
+      const del = h('button', { type: 'button', class: 'link', hidden: ep.source !== 'console', 'data-testid': `webhook-delete-${ep.id}` }, t('webhooks.delete'));
       del.addEventListener('click', async () => {
         try {
-          await api('DELETE', `/admin/webhooks/${encodeURIComponent(ep.id)}`);
+          await api('DELETE', `/admin/webhooks/endpoints/${encodeURIComponent(ep.id)}`);
           await route();
         } catch (e) {
           toast(e.message);
         }
       });
-      return h('li', {}, `${ep.url} · ${ep.enabled ? t('webhooks.enabled') : t('webhooks.disabled')} · ${t('webhooks.source')}: ${ep.source ?? ''} `, del);
+      const source = ep.source === 'setting' ? t('webhooks.source.setting') : t('webhooks.source.console');
+      return h('li', { 'data-testid': `webhook-endpoint-${ep.id}` }, `${ep.url} · ${ep.enabled ? t('webhooks.enabled') : t('webhooks.disabled')} · ${source} `, del);
     }))
     : h('p', { class: 'muted' }, t('webhooks.none'));
   const rows = (failed.deliveries ?? []).map((dl) => {
-    const replay = h('button', { type: 'button', class: 'secondary' }, t('webhooks.replay'));
+    const replay = h('button', { type: 'button', class: 'secondary', 'data-testid': `replay-${dl.id}` }, t('webhooks.replay'));
     replay.addEventListener('click', async () => {
       replay.disabled = true;
       try {
@@ -665,7 +676,7 @@ async function webhooksPage() {
         replay.disabled = false;
       }
     });
-    return h('tr', {},
+    return h('tr', { 'data-testid': `delivery-${dl.id}` },
       h('td', { 'data-label': t('webhooks.col.type') }, dl.type),
       h('td', { 'data-label': t('webhooks.col.order') }, dl.order_id ? h('a', { href: `#/order/${encodeURIComponent(dl.order_id)}` }, dl.order_id) : ''),
       h('td', { 'data-label': t('webhooks.url') }, dl.url ?? ''),

@@ -37,6 +37,10 @@ pub struct PaymentInfo {
     pub expired_date: String,
     pub result_content_type: String,
     pub result_content: String,
+    /// A card payment in instalments: the count chosen (from the order's
+    /// `creditcard_installment`); `None` paid at once.
+    #[serde(default)]
+    pub installments: Option<u32>,
 }
 
 /// Where a refund stands.
@@ -70,6 +74,80 @@ pub struct RefundRecord {
     pub finishtime: String,
     /// `api` (api/refund) or `admin` (MYPAY's admin panel).
     pub source: String,
+    /// The refunded items (name, total) as the refund listed them, or as
+    /// MYPAY fills them in for a full refund.
+    #[serde(default)]
+    pub items: Vec<(String, i64)>,
+}
+
+/// The invoice carrier (載具) of an order: what the order sent, or what the
+/// shopper chose on the payment page when the order left it open. Values
+/// as the query shows them (『電子發票開立類型』, 『雲端發票類型』).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Carrier {
+    /// `1` cloud invoice, `2` donation, `3` paper.
+    pub input_type: String,
+    /// `2` mobile barcode, `3` natural-person certificate, `4` e-mail (with
+    /// input type 1).
+    pub cloud_type: String,
+    pub mobile_code: String,
+    pub natural_person: String,
+    pub m_post_zone: String,
+    pub m_address: String,
+    pub love_code: String,
+    pub tax_id: String,
+}
+
+impl Carrier {
+    /// The carrier the order sent; `None` when it leaves a choice to the
+    /// shopper (no input type, a cloud invoice without its type or code, a
+    /// donation without a love code).
+    pub fn of_request(r: &OrderRequest) -> Option<Carrier> {
+        let t = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
+        let c = Carrier {
+            input_type: r
+                .invoice_input_type
+                .as_ref()
+                .map(|v| v.code().to_owned())
+                .unwrap_or_default(),
+            cloud_type: r
+                .invoice_cloud_type
+                .as_ref()
+                .map(|v| v.code().to_owned())
+                .unwrap_or_default(),
+            mobile_code: t(&r.invoice_mobile_code),
+            natural_person: t(&r.invoice_natural_person),
+            m_post_zone: t(&r.invoice_m_post_zone),
+            m_address: t(&r.invoice_m_address),
+            love_code: t(&r.invoice_love_code),
+            tax_id: t(&r.invoice_tax_id),
+        };
+        c.complete().then_some(c)
+    }
+
+    /// Says where the invoice goes.
+    pub fn complete(&self) -> bool {
+        match self.input_type.as_str() {
+            "1" => match self.cloud_type.as_str() {
+                "2" => !self.mobile_code.is_empty(),
+                "3" => !self.natural_person.is_empty(),
+                "4" => true,
+                _ => false,
+            },
+            "2" => !self.love_code.is_empty(),
+            "3" => true,
+            _ => false,
+        }
+    }
+
+    /// When nobody chose: the invoice goes to the shopper's e-mail.
+    pub fn email() -> Carrier {
+        Carrier {
+            input_type: "1".into(),
+            cloud_type: "4".into(),
+            ..Carrier::default()
+        }
+    }
 }
 
 /// The cancellation of an order (220).
@@ -115,7 +193,22 @@ pub struct OrderRecord {
     pub invoice_wordtrack: String,
     pub invoice_number: String,
     pub invoice_rand_code: String,
+    /// YYYYMMDDHHmmss the invoice was issued ("" before, or for records
+    /// from before this field: the time of payment).
+    #[serde(default)]
+    pub invoice_date: String,
+    /// Whether MYPAY issues an invoice for it once paid
+    /// (`issue_invoice_state` 1, or 2 with the store's setting on).
+    #[serde(default = "yes")]
+    pub issue_invoice: bool,
+    /// The carrier the shopper chose on the payment page.
+    #[serde(default)]
+    pub chosen_carrier: Option<Carrier>,
     pub history: Vec<HistoryEntry>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl OrderRecord {
@@ -179,9 +272,40 @@ impl OrderRecord {
         !self.refunds.is_empty() && (self.voucher_mode() || self.refunded() >= self.cost())
     }
 
-    /// What the refund rules need of this order.
-    pub fn refund_facts(&self) -> OrderFacts {
+    /// The invoice carrier: the order's, else the shopper's choice, else
+    /// e-mail.
+    pub fn carrier(&self) -> Carrier {
+        Carrier::of_request(&self.request)
+            .or_else(|| self.chosen_carrier.clone())
+            .unwrap_or_else(Carrier::email)
+    }
+
+    /// The payment page asks the shopper for the carrier: an invoice will
+    /// be issued and the order left the carrier open.
+    pub fn carrier_open(&self) -> bool {
+        self.issue_invoice && Carrier::of_request(&self.request).is_none()
+    }
+
+    /// YYYYMMDDHHmmss of the invoice ("" when none was issued).
+    pub fn invoice_stamp(&self) -> String {
+        if self.invoice_number.is_empty() {
+            return String::new();
+        }
+        if !self.invoice_date.is_empty() {
+            return self.invoice_date.clone();
+        }
+        self.first_paid_time()
+            .map(crate::stamps::stamp)
+            .unwrap_or_else(|| self.finishtime.clone())
+    }
+
+    /// What the refund rules need of this order, for a refund at `now`.
+    pub fn refund_facts(&self, now: OffsetDateTime) -> OrderFacts {
+        let issued = self.invoice_stamp();
         OrderFacts {
+            invoice_issued: !issued.is_empty(),
+            invoice_period_open: crate::rules::invoice_period(&issued)
+                == crate::rules::invoice_period(&crate::stamps::stamp(now)),
             paid: self.cost(),
             voucher_mode: self.voucher_mode(),
             paid_vouchers: self
@@ -265,10 +389,11 @@ mod tests {
             requested_at: "2021-10-23T00:00:00Z".into(),
             finishtime: String::new(),
             source: "admin".into(),
+            items: Vec::new(),
         });
         assert!(o.fully_refunded());
         assert_eq!((o.refunded(), o.refunded_done()), (100, 0));
-        let facts = o.refund_facts();
+        let facts = o.refund_facts(crate::stamps::parse_stamp("20211023120000").unwrap());
         assert_eq!(facts.paid, 900);
         assert_eq!(facts.refunded, 100);
         assert_eq!(facts.paid_vouchers, [("P01".into(), "P1634864897".into())]);
@@ -294,6 +419,7 @@ mod tests {
             requested_at: String::new(),
             finishtime: String::new(),
             source: "api".into(),
+            items: Vec::new(),
         };
         o.refunds.push(rf.clone());
         assert!(!o.fully_refunded());

@@ -18,8 +18,8 @@
 //! did before every read and change.
 
 use super::payment::{
-    approve_card, card_payment, confirm_card, deferred_payment, lost_payment, method_payment,
-    LostAttempt, Payment,
+    approve_card, bank_name, card_payment, check_installments, confirm_card, deferred_payment,
+    lost_payment, method_payment, LostAttempt, Payment,
 };
 use super::random;
 use super::status::{self, is_paid};
@@ -56,6 +56,21 @@ impl Store {
         let o = self.unpaid(uid)?;
         match payment {
             Payment::Card(number) => pay_card(o, &number, false, now)?,
+            Payment::CardInstallments(number, count) => {
+                let bank = check_installments(
+                    o.request.creditcard_installment.as_deref(),
+                    count,
+                    &number,
+                )?;
+                pay_card(o, &number, false, now)?;
+                if let Some(p) = o.payment.as_mut() {
+                    p.installments = Some(count);
+                    if is_paid(&o.prc) && !bank.is_empty() {
+                        p.issuing_bank = bank_name(&bank).into();
+                        p.issuing_bank_uid = bank;
+                    }
+                }
+            }
             Payment::CardAuthorize(number) => pay_card(o, &number, true, now)?,
             Payment::Instant(pfn) => {
                 o.payment = Some(method_payment(pfn, true));
@@ -83,6 +98,23 @@ impl Store {
                 set_state(o, prc, msg, now);
             }
         }
+        Ok(o.clone())
+    }
+
+    /// The shopper chooses the invoice carrier on the payment page of an
+    /// unpaid order that left it open.
+    pub fn choose_carrier(
+        &mut self,
+        uid: u64,
+        carrier: super::Carrier,
+    ) -> Result<OrderRecord, TransitionError> {
+        let o = self.unpaid(uid)?;
+        if !o.carrier_open() {
+            return Err(TransitionError::BadInput(
+                "the order sets its invoice carrier itself".into(),
+            ));
+        }
+        o.chosen_carrier = Some(carrier);
         Ok(o.clone())
     }
 
@@ -239,6 +271,7 @@ impl Store {
                 stamp(now)
             },
             source: plan.source.into(),
+            items: plan.items,
         };
         o.refunds.push(rf.clone());
         Ok((o.clone(), rf))
@@ -399,11 +432,14 @@ fn set_state(o: &mut OrderRecord, prc: StatusCode, retmsg: &str, at: OffsetDateT
     });
 }
 
+/// MYPAY issues the invoice when the order is paid, if the order (or, with
+/// `issue_invoice_state` 2, the store's setting) asks for one.
 fn issue_invoice(o: &mut OrderRecord) {
-    if o.invoice_number.is_empty() {
+    if o.issue_invoice && o.invoice_number.is_empty() {
         o.invoice_wordtrack = "SW".into();
         o.invoice_number = random::digits(8);
         o.invoice_rand_code = random::digits(4);
+        o.invoice_date = o.finishtime.clone();
     }
 }
 

@@ -16,12 +16,18 @@ use time::OffsetDateTime;
 /// `limit_pay_days` when the order gives none (the API text names no
 /// default; the sandbox's choice).
 pub const DEFAULT_LIMIT_PAY_DAYS: i64 = 7;
+/// The longest `limit_pay_days` the sandbox honours as given (the text
+/// names no maximum; ten years stays within the calendar).
+pub const MAX_LIMIT_PAY_DAYS: i64 = 3650;
 
 /// What a payment attempt does to an order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payment {
     /// A card number (test cards succeed, the failure card and unknown cards fail).
     Card(String),
+    /// A card number paid in this many instalments (one of the counts the
+    /// order's `creditcard_installment` offers).
+    CardInstallments(String, u32),
     /// A card in self-capture mode (自行請款): a success test card is only
     /// authorised (245) until captured; the failure card and unknown cards
     /// fail (300).
@@ -103,6 +109,59 @@ pub fn card_payment(
     Ok((info, card))
 }
 
+/// Appendix 6: of the test cards, the 聯合信用卡中心 MasterCard and JCB
+/// "可測分期與紅利" (take instalments and bonus points).
+pub fn installment_card(number: &str) -> bool {
+    test_card(&normalize_card(number))
+        .is_some_and(|c| c.supplier_code == "B6" && matches!(c.card_type, "2" | "3"))
+}
+
+/// A bank of 『銀行代碼』 by its code, for the banks instalment offers name.
+pub fn bank_name(code: &str) -> &'static str {
+    match code {
+        "004" => "臺灣銀行",
+        "006" => "合作金庫",
+        "007" => "第一銀行",
+        "012" => "台北富邦",
+        "013" => "國泰世華商業銀行",
+        "017" => "兆豐銀行",
+        "807" => "永豐銀行",
+        "808" => "玉山銀行",
+        "812" => "台新銀行",
+        "822" => "中國信託商業銀行",
+        _ => "",
+    }
+}
+
+/// Checks an instalment payment against the order's
+/// `creditcard_installment` and the card; answers the bank that grants it.
+pub fn check_installments(
+    offer: Option<&str>,
+    count: u32,
+    number: &str,
+) -> Result<String, TransitionError> {
+    let offers = offer
+        .and_then(|t| rules::installments(t).ok())
+        .unwrap_or_default();
+    let Some((_, banks)) = offers.iter().find(|(n, _)| *n == count) else {
+        let counts: Vec<String> = offers.iter().map(|(n, _)| n.to_string()).collect();
+        return Err(TransitionError::BadInput(if counts.is_empty() {
+            "this order offers no instalments (no creditcard_installment)".into()
+        } else {
+            format!(
+                "{count} instalments are not offered: the order offers {}",
+                counts.join(", ")
+            )
+        }));
+    };
+    if test_card(&normalize_card(number)).is_some_and(|c| c.success) && !installment_card(number) {
+        return Err(TransitionError::BadInput(
+            "this test card cannot pay in instalments: appendix 6 names the 聯合信用卡中心 MasterCard 5430450100001219 and JCB 3560500100001218 for instalments".into(),
+        ));
+    }
+    Ok(banks.first().cloned().unwrap_or_default())
+}
+
 /// The issuer's approval on a card payment: an authorisation code and
 /// the issuing bank (kept if already there).
 pub fn approve_card(p: &mut PaymentInfo) {
@@ -171,15 +230,16 @@ pub fn lost_payment(attempt: Option<LostAttempt>) -> Result<PaymentInfo, Transit
 
 /// A store code (CSTORECODE: an ibon PinCode and three barcodes) or a
 /// virtual account (E_COLLECTION: an account at bank 822), payable until
-/// the end of the day `limit_pay_days` (1–60; else
-/// [`DEFAULT_LIMIT_PAY_DAYS`]) after `now`.
+/// the end of the day `limit_pay_days` after `now` (at most
+/// [`MAX_LIMIT_PAY_DAYS`]; none or below 1: [`DEFAULT_LIMIT_PAY_DAYS`]).
 pub fn deferred_payment(
     pfn: &Pfn,
     limit_pay_days: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<PaymentInfo, TransitionError> {
     let days = limit_pay_days
-        .filter(|d| (1..=60).contains(d))
+        .filter(|d| *d >= 1)
+        .map(|d| d.min(MAX_LIMIT_PAY_DAYS))
         .unwrap_or(DEFAULT_LIMIT_PAY_DAYS);
     let limit = day_stamp(plus_days(now, days)) + "235959";
     match pfn {
@@ -314,10 +374,11 @@ mod tests {
         assert_eq!(p.expired_date, "20260308235959", "7 days by default");
         assert_eq!(p.bank_id, "822");
         let p = deferred_payment(&Pfn::ECollection, Some(61), now).unwrap();
-        assert_eq!(
-            p.expired_date, "20260308235959",
-            "out of range: the default"
-        );
+        assert_eq!(p.expired_date, "20260501235959", "61 days");
+        let p = deferred_payment(&Pfn::ECollection, Some(0), now).unwrap();
+        assert_eq!(p.expired_date, "20260308235959", "below 1: the default");
+        let p = deferred_payment(&Pfn::ECollection, Some(i64::MAX), now).unwrap();
+        assert_eq!(p.expired_date, "20360227235959", "at most ten years");
         assert!(matches!(
             deferred_payment(&Pfn::WebAtm, None, now),
             Err(TransitionError::BadInput(_))

@@ -100,6 +100,9 @@ fn seed_order(
         invoice_wordtrack: "SW".into(),
         invoice_number: invoice_number.into(),
         invoice_rand_code: rand_code.into(),
+        invoice_date: String::new(),
+        issue_invoice: true,
+        chosen_carrier: None,
         history: vec![
             HistoryEntry {
                 prc: StatusCode::DataOk,
@@ -155,7 +158,9 @@ mod tests {
         let refund = &s.orders[&95047];
         assert_eq!(refund.key, "85def7799fd15978cac14a44846f3a2a");
         assert_eq!(
-            refund.refund_facts().paid_vouchers,
+            refund
+                .refund_facts(time::OffsetDateTime::UNIX_EPOCH)
+                .paid_vouchers,
             [("P01".to_string(), "P1634634156".to_string())]
         );
         assert_eq!(s.orders[&95217].key, "3425042d7d266e4aea5fd4653a0271db");

@@ -53,6 +53,7 @@ impl TransitionError {
 
 /// A report (主動回報) to send after a change.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // short-lived, never stored in bulk
 pub enum Report {
     /// The order's state (250, 260, 300, A0002, 220, …).
     State(OrderRecord),
@@ -71,6 +72,8 @@ pub struct RefundPlan {
     pub pending: bool,
     pub expected_refund_date: String,
     pub source: &'static str,
+    /// The refunded items (name, total).
+    pub items: Vec<(String, i64)>,
 }
 
 impl Store {
@@ -121,6 +124,9 @@ impl Store {
             invoice_wordtrack: String::new(),
             invoice_number: String::new(),
             invoice_rand_code: String::new(),
+            invoice_date: String::new(),
+            issue_invoice: true,
+            chosen_carrier: None,
             history: vec![HistoryEntry {
                 prc: StatusCode::DataOk,
                 time: rfc3339(now),

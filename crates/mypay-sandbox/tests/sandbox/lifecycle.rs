@@ -508,7 +508,11 @@ async fn without_vouchers_refunds_may_be_partial() {
     let sb = Sandbox::start().await;
     let (uid, key) = sb.create(&plain_order()).await;
     sb.pay_card(&uid).await;
-    let refund = |cost: i64| json!({"store_uid": STORE, "uid": uid, "key": key, "cost": cost});
+    // An e-invoice was issued: a partial refund lists its items.
+    let refund = |cost: i64| {
+        json!({"store_uid": STORE, "uid": uid, "key": key, "cost": cost, "invoice_state": 6,
+               "items": [{"id": "1", "name": "好棒棒麻辣鍋湯包", "cost": cost, "amount": 1, "total": cost}]})
+    };
     let r = sb.agent_json(Command::Refund, &refund(300)).await;
     assert_eq!(r["code"], "B200", "{r}");
     let r = sb.agent_json(Command::Refund, &refund(701)).await;

@@ -10,6 +10,7 @@ mod common;
 
 mod api;
 mod lifecycle;
+mod options;
 mod payments;
 mod rules;
 mod waiting;

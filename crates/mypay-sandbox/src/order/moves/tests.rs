@@ -66,6 +66,7 @@ fn plan(pending: bool) -> RefundPlan {
             String::new()
         },
         source: "api",
+        items: Vec::new(),
     }
 }
 
