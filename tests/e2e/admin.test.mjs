@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -303,6 +304,59 @@ describe('admin console', () => {
     for (const c of codes) assert.match(text, new RegExp(`\r\n${c},free,E2EB${RUN},E2E 後台贈券,30,`));
     assert.deepEqual(page.problems, []);
     await closePage(page);
+  });
+
+  test('webhooks: an endpoint added in the console gets order.paid, and the order timeline says so', async () => {
+    // A receiver on this machine (the Worker runs against the local sandbox, so plain http
+    // to 127.0.0.1 is allowed): answers 200 and keeps what it got.
+    const got = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        got.push({ id: req.headers['webhook-id'], body: JSON.parse(body) });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/mypay`;
+    const page = await newPage();
+    try {
+      await signIn(page);
+      const nav = page.getByTestId('nav-webhooks');
+      assert.ok(await nav.isVisible(), 'the Worker has webhooks: the page is offered');
+      await nav.click();
+      await page.getByTestId('webhook-url').fill(hookUrl);
+      await page.getByTestId('webhook-add').click();
+      const secret = page.getByTestId('webhook-secret');
+      await secret.waitFor();
+      assert.match(await secret.textContent(), /whsec_[A-Za-z0-9+/=]+/, 'the signing secret is shown once');
+      const endpoint = page.locator('[data-testid^="webhook-endpoint-"]').filter({ hasText: hookUrl });
+      await endpoint.waitFor();
+      await shot(page, '12-webhooks');
+
+      const paid = await paidOrder(4);
+      const deadline = Date.now() + 60_000;
+      while (!got.some((g) => g.body.type === 'order.paid' && g.body.data?.order_id === paid.id)) {
+        assert.ok(Date.now() < deadline, `no order.paid for ${paid.id} at ${hookUrl}: ${JSON.stringify(got.map((g) => g.body.type))}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      await page.goto(`${BASE}/admin/#/order/${paid.id}`);
+      const delivered = page.getByTestId('timeline').locator('li[data-kind="webhook"]').filter({ hasText: /Webhook order\.paid 已送達/ });
+      await delivered.first().waitFor();
+      assert.match(await delivered.first().textContent(), new RegExp(`${hookUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*HTTP 200`));
+      await shot(page, '13-order-webhook-timeline');
+
+      // Removed again from the console, so nothing else is sent there.
+      await page.getByTestId('nav-webhooks').click();
+      const id = (await endpoint.getAttribute('data-testid')).replace('webhook-endpoint-', '');
+      await page.getByTestId(`webhook-delete-${id}`).click();
+      await endpoint.waitFor({ state: 'detached' });
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+      receiver.close();
+    }
   });
 
   test('on a phone, in English: no sideways scrolling, the order and its timeline readable', async () => {
