@@ -409,20 +409,26 @@ describe('demo storefront in Chromium', () => {
     assert.equal(sent.user_cellphone_code, '886');
     assert.equal(sent.invoice_cloud_type, '3');
     assert.equal(sent.invoice_natural_person, 'AB12345678901234');
+    // The sandbox's page offers LINE Pay (preselected: the order's pfn); the shopper
+    // approves in the wallet and comes back to the shop.
+    const wallet = page.locator('#wallet-LINEPAYON');
+    await wallet.waitFor();
+    assert.equal(await wallet.isChecked(), true, 'the order preselects LINE Pay');
     await shot(page, '06-linepay-payment-page');
-    // The shopper pays in LINE Pay (the sandbox stands for it), then comes back.
-    const pay = await fetch(`${SANDBOX}/sandbox/orders/${uid}/pay`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ pfn: 'LINEPAYON' }),
-    });
-    assert.equal(pay.status, 200, await pay.text());
-    await page.goto(`${BASE}/order.html?order_id=${encodeURIComponent(sent.order_id)}`);
+    await wallet.check();
+    await page.locator('button[name="method"][value="WALLET"]').click();
+    await landOnOrderPage(page);
     await waitStatus(page, 'paid');
     await assertReceipt(page, quote, vouchers);
     await page.getByTestId('invoice-number').waitFor({ timeout: FINAL_TIMEOUT });
     assert.match(await page.getByTestId('invoice-number').textContent(), /^[A-Z]{2}\d{8}$/);
     assert.match(await page.getByTestId('invoice-carrier').textContent(), /AB12345678901234/);
+    assert.match(await page.locator('#receipt-meta').textContent(), /LINE Pay/, 'the order page names the method');
+    const admin = await api('GET', `${BASE}/admin/orders/${encodeURIComponent(sent.order_id)}?live=0`, undefined, {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+    });
+    assert.equal(admin.status, 'paid');
+    assert.equal(admin.payment?.pfn, 'LINEPAYON');
     await shot(page, '06-linepay-paid');
     assert.deepEqual(page.problems, []);
     await closePage(page);

@@ -406,6 +406,195 @@ fn carrier_from(
     Ok(c)
 }
 
+/// The e-wallets a PayPage offers for `all` (the default when no `pfn` is
+/// sent): the online ones (the `…OFF` methods are scanned in a shop).
+const ONLINE_WALLETS: &[&str] = &[
+    "LINEPAYON",
+    "JKOON",
+    "PION",
+    "EASYWALLETON",
+    "ALIPAY",
+    "WECHAT",
+    "APPLEPAY",
+    "GOOGLEPAY",
+];
+
+/// `MobilePayAll`: 支付寶、Pi 拍錢包、LINEPay、微信、街口支付、悠遊付 (online).
+const MOBILE_PAY_ALL: &[&str] = &[
+    "LINEPAYON",
+    "JKOON",
+    "PION",
+    "EASYWALLETON",
+    "ALIPAY",
+    "WECHAT",
+];
+
+/// The e-wallets the order's `pfn` lets the shopper pay with on the page:
+/// every online wallet for `all` (or no `pfn`), the six of `MobilePayAll`,
+/// or the wallets it names (a comma list may name several).
+fn wallet_choices(o: &OrderRecord) -> Vec<&'static str> {
+    let pfn = o
+        .request
+        .pfn
+        .as_ref()
+        .map(|p| p.code().to_owned())
+        .unwrap_or_default();
+    let mut out: Vec<&'static str> = Vec::new();
+    let mut add = |codes: &[&'static str]| {
+        for c in codes {
+            if !out.contains(c) {
+                out.push(c);
+            }
+        }
+    };
+    let parts: Vec<&str> = pfn
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        add(ONLINE_WALLETS);
+    }
+    for p in parts {
+        match rules::canonical_pfn(p) {
+            Some("all") => add(ONLINE_WALLETS),
+            Some("MobilePayAll") => add(MOBILE_PAY_ALL),
+            Some(c) if rules::WALLET_PFNS.contains(&c) => add(&[c]),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A wallet's name on the page.
+fn wallet_name(code: &str) -> &'static str {
+    match code {
+        "LINEPAYON" => "LINE Pay",
+        "LINEPAYOFF" => "LINE Pay 線下 <span lang=\"en\">(in store)</span>",
+        "JKOON" => "街口支付 <span lang=\"en\">JKO Pay</span>",
+        "JKOOFF" => "街口支付線下 <span lang=\"en\">JKO Pay (in store)</span>",
+        "PION" => "Pi 拍錢包 <span lang=\"en\">Pi Wallet</span>",
+        "PIOFF" => "Pi 拍錢包線下 <span lang=\"en\">Pi Wallet (in store)</span>",
+        "EASYWALLETON" => "悠遊付 <span lang=\"en\">Easy Wallet</span>",
+        "EASYWALLETOFF" => "悠遊付線下 <span lang=\"en\">Easy Wallet (in store)</span>",
+        "ALIPAY" => "支付寶 <span lang=\"en\">Alipay</span>",
+        "ALIPAYOFF" => "支付寶線下 <span lang=\"en\">Alipay (in store)</span>",
+        "WECHAT" => "微信支付 <span lang=\"en\">WeChat Pay</span>",
+        "WECHATOFF" => "微信支付線下 <span lang=\"en\">WeChat Pay (in store)</span>",
+        "APPLEPAY" => "Apple Pay",
+        "GOOGLEPAY" => "Google Pay",
+        _ => "電子錢包 <span lang=\"en\">E-wallet</span>",
+    }
+}
+
+/// The 電子錢包交易必要欄位 the order did not send (possible only when its
+/// `pfn` also allows other methods): MYPAY's page asks for them once the
+/// shopper picks a wallet.
+fn missing_wallet_fields(o: &OrderRecord) -> Vec<&'static str> {
+    let r = &o.request;
+    let sent = |v: &Option<String>| v.as_deref().is_some_and(|t| !t.trim().is_empty());
+    rules::WALLET_USER_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| !match *f {
+            "user_name" => sent(&r.user_name),
+            "user_real_name" => sent(&r.user_real_name),
+            "user_english_name" => sent(&r.user_english_name),
+            "user_cellphone_code" => sent(&r.user_cellphone_code),
+            "user_cellphone" => sent(&r.user_cellphone),
+            "user_email" => sent(&r.user_email),
+            _ => true,
+        })
+        .collect()
+}
+
+fn wallet_field_label(field: &str) -> &'static str {
+    match field {
+        "user_name" => "姓名 <span lang=\"en\">Name</span>",
+        "user_real_name" => "真實姓名 <span lang=\"en\">Legal name</span>",
+        "user_english_name" => "英文姓名 <span lang=\"en\">Name in English</span>",
+        "user_cellphone_code" => "手機國碼 <span lang=\"en\">Mobile country code</span> (886)",
+        "user_cellphone" => "手機號碼 <span lang=\"en\">Mobile number</span>",
+        "user_email" => "E-Mail",
+        _ => "",
+    }
+}
+
+/// The e-wallet choice: pick a wallet, then end its hand-off as the wallet
+/// would: approved (250) or cancelled in the wallet (300).
+fn wallet_form(o: &OrderRecord, pre: bool, values: &HashMap<String, String>) -> String {
+    let choices = wallet_choices(o);
+    if choices.is_empty() {
+        return String::new();
+    }
+    let preset = o
+        .request
+        .pfn
+        .as_ref()
+        .and_then(|p| rules::canonical_pfn(p.code()))
+        .filter(|c| choices.contains(c));
+    let chosen = values.get("wallet").map(String::as_str).or(preset);
+    let mut s = format!(
+        "<form method=\"post\" action=\"{}\" id=\"form-wallet\">\n<fieldset class=\"{}\"><legend>電子錢包 <span lang=\"en\">E-wallet</span>{}</legend>\n<p>選擇錢包後,在錢包中核准或取消付款;測試環境代替錢包回覆。<span lang=\"en\">Choose a wallet, then approve or cancel the payment in it; the sandbox stands in for the wallet.</span></p>\n",
+        action(o),
+        if pre { "preselected" } else { "" },
+        if pre {
+            " <small>(預選 <span lang=\"en\">preselected</span>)</small>"
+        } else {
+            ""
+        },
+    );
+    for c in &choices {
+        let _ = writeln!(
+            s,
+            "<label class=\"choice\"><input type=\"radio\" name=\"wallet\" id=\"wallet-{c}\" value=\"{c}\" required{}> {}</label>",
+            if chosen == Some(*c) { " checked" } else { "" },
+            wallet_name(c)
+        );
+    }
+    let missing = missing_wallet_fields(o);
+    if !missing.is_empty() {
+        s.push_str("<p><small>電子錢包交易必要欄位,訂單未提供。<span lang=\"en\">The order did not give these, which an e-wallet payment needs.</span></small></p>\n");
+        for f in missing {
+            let _ = writeln!(
+                s,
+                "<label for=\"{f}\">{}</label>\n<input id=\"{f}\" name=\"{f}\" required value=\"{}\">",
+                wallet_field_label(f),
+                esc(values.get(f).map(String::as_str).unwrap_or(""))
+            );
+        }
+    }
+    let _ = write!(
+        s,
+        "<button type=\"submit\" name=\"method\" value=\"WALLET\"{}>在錢包中核准付款 <span lang=\"en\">Approve in the wallet</span></button>\n<button type=\"submit\" name=\"method\" value=\"WALLET_CANCEL\" class=\"secondary\">在錢包中取消付款 <span lang=\"en\">Cancel in the wallet</span></button>\n</fieldset>\n</form>\n",
+        if pre { " autofocus" } else { "" }
+    );
+    s
+}
+
+/// Reads the shopper's wallet: one the page offers, with the wallet fields
+/// the order left out.
+fn wallet_from(
+    o: &OrderRecord,
+    values: &HashMap<String, String>,
+) -> Result<&'static str, &'static str> {
+    let picked = values.get("wallet").map(|v| v.trim()).unwrap_or("");
+    let Some(code) = wallet_choices(o)
+        .into_iter()
+        .find(|c| !picked.is_empty() && rules::canonical_pfn(picked) == Some(*c))
+    else {
+        return Err("請選擇此訂單提供的電子錢包。Choose one of the order's e-wallets.");
+    };
+    let missing = missing_wallet_fields(o);
+    if missing
+        .iter()
+        .any(|f| values.get(*f).map(|v| v.trim()).unwrap_or("").is_empty())
+    {
+        return Err("請填寫電子錢包交易必要欄位。Fill in the fields an e-wallet payment needs.");
+    }
+    Ok(code)
+}
+
 fn choose(o: &OrderRecord, error: Option<&str>, values: &HashMap<String, String>) -> String {
     let pre = o.request.pfn.clone();
     let mut s = String::from("<section aria-labelledby=\"pay-h\">\n<h2 id=\"pay-h\">選擇付款方式 <span lang=\"en\">Choose how to pay</span></h2>\n");
@@ -434,8 +623,11 @@ fn choose(o: &OrderRecord, error: Option<&str>, values: &HashMap<String, String>
         "取得虛擬帳號 <span lang=\"en\">Get a virtual account</span>",
         pre == Some(Pfn::ECollection),
     );
+    let wallet_pre = pre.as_ref().is_some_and(|p| rules::wallet_pfn(p.code()));
+    let wallet = wallet_form(o, wallet_pre, values);
     let mut forms = vec![
         (pre == Some(Pfn::CreditCard), card),
+        (wallet_pre, wallet),
         (pre == Some(Pfn::CStoreCode), store),
         (pre == Some(Pfn::ECollection), atm),
     ];
@@ -529,6 +721,13 @@ fn status_view(o: &OrderRecord) -> String {
         let _ = writeln!(s, "<p id=\"expired\">{}</p>", esc(EXPIRED));
     }
     if let Some(p) = &o.payment {
+        if rules::WALLET_PFNS.contains(&p.pfn.as_str()) {
+            let _ = writeln!(
+                s,
+                "<p>電子錢包 <span lang=\"en\">E-wallet</span>: <span id=\"wallet\">{}</span></p>",
+                wallet_name(&p.pfn)
+            );
+        }
         if !p.cardno.is_empty() {
             let _ = writeln!(
                 s,
@@ -685,6 +884,23 @@ pub async fn submit(
         }
         "invoice" => match carrier_from(&order, &values) {
             Ok(c) => app.write(|s, _| (s.choose_carrier(uid, c), Vec::new())),
+            Err(problem) => {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Html(render(&order, Some(problem), &values)),
+                )
+                    .into_response()
+            }
+        },
+        "WALLET" | "WALLET_CANCEL" => match wallet_from(&order, &values) {
+            Ok(code) => {
+                let payment = if method == "WALLET" {
+                    Payment::Instant(code)
+                } else {
+                    Payment::WalletCancelled(code)
+                };
+                app.change(|s, now| s.pay(uid, payment, now))
+            }
             Err(problem) => {
                 return (
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -872,5 +1088,146 @@ mod tests {
         expired.page_expired = true;
         let html = render(&expired, None, &HashMap::new());
         assert!(html.contains("id=\"expired\"") && html.contains("付款頁面已逾期"));
+    }
+
+    fn with_pfn(pfn: Option<&str>) -> OrderRecord {
+        let mut o = order(Prc::DataOk);
+        o.request.pfn = pfn.map(Pfn::from_code);
+        o
+    }
+
+    #[test]
+    fn the_wallets_follow_the_orders_pfn() {
+        let all = [
+            "LINEPAYON",
+            "JKOON",
+            "PION",
+            "EASYWALLETON",
+            "ALIPAY",
+            "WECHAT",
+            "APPLEPAY",
+            "GOOGLEPAY",
+        ];
+        assert_eq!(wallet_choices(&with_pfn(None)), all);
+        assert_eq!(wallet_choices(&with_pfn(Some("all"))), all);
+        assert_eq!(
+            wallet_choices(&with_pfn(Some("MobilePayAll"))),
+            [
+                "LINEPAYON",
+                "JKOON",
+                "PION",
+                "EASYWALLETON",
+                "ALIPAY",
+                "WECHAT"
+            ]
+        );
+        assert_eq!(wallet_choices(&with_pfn(Some("15"))), ["LINEPAYON"]);
+        assert_eq!(wallet_choices(&with_pfn(Some("JKOOF"))), ["JKOOFF"]);
+        assert_eq!(
+            wallet_choices(&with_pfn(Some("CREDITCARD,GOOGLEPAY, linepayon"))),
+            ["GOOGLEPAY", "LINEPAYON"]
+        );
+        for pfn in ["CREDITCARD", "CSTORECODE", "E_COLLECTION", "WEBATM", "CASH"] {
+            let o = with_pfn(Some(pfn));
+            assert!(wallet_choices(&o).is_empty(), "{pfn}");
+            assert!(
+                !render(&o, None, &HashMap::new()).contains("form-wallet"),
+                "{pfn}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wallet_order_preselects_its_wallet_first() {
+        let o = with_pfn(Some("LINEPAYON"));
+        let html = render(&o, None, &HashMap::new());
+        let wallet = html.find("id=\"form-wallet\"").unwrap();
+        assert!(wallet < html.find("id=\"form-creditcard\"").unwrap());
+        assert!(html[wallet..].starts_with("id=\"form-wallet\">\n<fieldset class=\"preselected\""));
+        assert!(html.contains("id=\"wallet-LINEPAYON\" value=\"LINEPAYON\" required checked>"));
+        assert!(html.contains("name=\"method\" value=\"WALLET\" autofocus"));
+        assert!(html.contains("name=\"method\" value=\"WALLET_CANCEL\""));
+        assert!(!html.contains("id=\"wallet-JKOON\""));
+
+        // MobilePayAll: the wallets come first, none is chosen for the shopper.
+        let html = render(&with_pfn(Some("MobilePayAll")), None, &HashMap::new());
+        assert!(html.find("form-wallet").unwrap() < html.find("form-creditcard").unwrap());
+        assert!(!html.contains("required checked"));
+        // `all`: the card stays first.
+        let html = render(&with_pfn(Some("all")), None, &HashMap::new());
+        assert!(html.find("form-creditcard").unwrap() < html.find("form-wallet").unwrap());
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_wallet_is_one_the_order_offers_with_its_fields() {
+        let mut o = with_pfn(Some("LINEPAYON"));
+        for f in [
+            &mut o.request.user_name,
+            &mut o.request.user_real_name,
+            &mut o.request.user_english_name,
+            &mut o.request.user_cellphone_code,
+            &mut o.request.user_cellphone,
+            &mut o.request.user_email,
+        ] {
+            *f = Some("x".into());
+        }
+        assert!(missing_wallet_fields(&o).is_empty());
+        assert_eq!(
+            wallet_from(&o, &form(&[("wallet", "LINEPAYON")])),
+            Ok("LINEPAYON")
+        );
+        assert_eq!(wallet_from(&o, &form(&[("wallet", "15")])), Ok("LINEPAYON"));
+        for bad in ["", "JKOON", "CREDITCARD", "all", "MobilePayAll", "<x>"] {
+            assert!(wallet_from(&o, &form(&[("wallet", bad)])).is_err(), "{bad}");
+        }
+        assert!(wallet_from(&o, &HashMap::new()).is_err());
+
+        // An `all` order without the wallet fields: the page asks for them.
+        let mut o = with_pfn(Some("all"));
+        o.request.user_name = Some("王小明".into());
+        o.request.user_email = Some(" ".into());
+        assert_eq!(
+            missing_wallet_fields(&o),
+            [
+                "user_real_name",
+                "user_english_name",
+                "user_cellphone_code",
+                "user_cellphone",
+                "user_email"
+            ]
+        );
+        let html = render(&o, None, &HashMap::new());
+        assert!(html.contains("<input id=\"user_real_name\" name=\"user_real_name\" required"));
+        assert!(!html.contains("id=\"user_name\""));
+        let mut values = form(&[
+            ("wallet", "JKOON"),
+            ("user_real_name", "王小明"),
+            ("user_english_name", "Wang"),
+            ("user_cellphone_code", "886"),
+            ("user_cellphone", "0912345678"),
+        ]);
+        assert!(wallet_from(&o, &values).is_err(), "user_email is missing");
+        values.insert("user_email".into(), "ming@example.com".into());
+        assert_eq!(wallet_from(&o, &values), Ok("JKOON"));
+    }
+
+    #[test]
+    fn a_wallet_payment_shows_its_wallet() {
+        let mut o = order(Prc::Paid);
+        o.payment = Some(crate::order::payment::method_payment("JKOON", true));
+        let html = render(&o, None, &HashMap::new());
+        assert!(html.contains("id=\"wallet\">街口支付"));
+        let mut o = order(Prc::Failed);
+        o.payment = Some(crate::order::payment::method_payment("LINEPAYON", false));
+        let html = render(&o, None, &HashMap::new());
+        assert!(html.contains("id=\"wallet\">LINE Pay<"));
+        assert!(html.contains("付款失敗"));
     }
 }

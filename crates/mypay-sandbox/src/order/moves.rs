@@ -2,7 +2,7 @@
 //! [`TransitionError`] from a state that does not allow it:
 //!
 //! ```text
-//! 200 ──pay──▶ 250 (card, instant method) · 300 (declined card)
+//! 200 ──pay──▶ 250 (card, instant method) · 300 (declined card, wallet cancelled)
 //!     │        245 (self-capture card) · 280 (WEBATM, waiting online)
 //!     │        260 / 270 (store code / virtual account)
 //!     ├─lose_answer─▶ A0001 · ─abandon─▶ A0002 · ─cancel─▶ 220 (also from 260, 270)
@@ -76,6 +76,15 @@ impl Store {
                 o.payment = Some(method_payment(pfn, true));
                 set_state(o, StatusCode::Paid, "付款完成", now);
                 issue_invoice(o);
+            }
+            Payment::WalletCancelled(pfn) => {
+                o.payment = Some(method_payment(pfn, false));
+                set_state(
+                    o,
+                    StatusCode::Failed,
+                    "交易失敗:消費者於電子錢包取消付款 (the shopper cancelled in the e-wallet)",
+                    now,
+                );
             }
             Payment::Waiting(pfn) => {
                 o.payment = Some(method_payment(pfn, false));

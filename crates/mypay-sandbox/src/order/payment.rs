@@ -38,6 +38,9 @@ pub enum Payment {
     Deferred(Pfn),
     /// A method that completes at once (wallets, CASH, WEBATM, …): 250.
     Instant(&'static str),
+    /// An e-wallet hand-off the shopper cancelled in the wallet: 300
+    /// (消費者付款失敗), the wallet recorded as the method.
+    WalletCancelled(&'static str),
 }
 
 /// The payment attempt behind an A0001 (MYPAY lost contact with the

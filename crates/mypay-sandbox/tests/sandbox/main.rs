@@ -14,3 +14,4 @@ mod options;
 mod payments;
 mod rules;
 mod waiting;
+mod wallets;
