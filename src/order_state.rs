@@ -24,7 +24,7 @@
 //!   230); otherwise `refund_pending` until the query shows it.
 
 use mypay_link::codes::{Pfn, StatusClass, StatusCode};
-use mypay_link::models::{QueryReply, RefundReply, Transaction};
+use mypay_link::models::{QueryReply, RefundOrderInfo, RefundReply, Transaction};
 use serde::{Deserialize, Serialize};
 
 /// Where an order stands.
@@ -383,16 +383,21 @@ impl Answer {
     }
 }
 
-/// What the done refunds of a query reply (`refund_order` entries with
-/// 230) add up to; `None` when there is none.
-pub fn refunded_total(reply: &QueryReply) -> Option<i64> {
-    let done: Vec<_> = reply
+/// The `refund_order` entries of a query reply that are done (230).
+fn done_refunds(reply: &QueryReply) -> Vec<&RefundOrderInfo> {
+    reply
         .refund_order
         .as_deref()
         .unwrap_or_default()
         .iter()
         .filter(|x| x.prc == Some(StatusCode::Refunded))
-        .collect();
+        .collect()
+}
+
+/// What the done refunds of a query reply (`refund_order` entries with
+/// 230) add up to; `None` when there is none.
+pub fn refunded_total(reply: &QueryReply) -> Option<i64> {
+    let done = done_refunds(reply);
     if done.is_empty() {
         return None;
     }
@@ -407,13 +412,7 @@ pub fn refunded_total(reply: &QueryReply) -> Option<i64> {
 /// add up to the order's `cost` (an order can be refunded in parts), or one
 /// whose amount is not given (read as the whole).
 fn refunded_in_full(reply: &QueryReply) -> bool {
-    let done: Vec<_> = reply
-        .refund_order
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .filter(|x| x.prc == Some(StatusCode::Refunded))
-        .collect();
+    let done = done_refunds(reply);
     if done.is_empty() {
         return false;
     }

@@ -25,8 +25,13 @@ impl Drop for Listener {
 }
 
 fn listen(answer: &str) -> Listener {
+    start(&["listen", "--port", "0", "--answer", answer])
+}
+
+/// Starts `mypay` with `args` and waits for the line naming its URL.
+fn start(args: &[&str]) -> Listener {
     let mut child = Command::new(BIN)
-        .args(["listen", "--port", "0", "--answer", answer])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -112,32 +117,7 @@ fn listen_webhooks(extra: &[&str]) -> Listener {
         "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     ];
     args.extend_from_slice(extra);
-    let mut child = Command::new(BIN)
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx.recv_timeout(Duration::from_secs(20)).unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
-    Listener {
-        child,
-        url,
-        lines: rx,
-    }
+    start(&args)
 }
 
 /// The Standard Webhooks reference example, posted as a sender would.

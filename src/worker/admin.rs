@@ -72,6 +72,13 @@ struct ListRow {
 /// `cursor` from the previous page). Filters: `status`; `from` / `to`
 /// (`YYYY-MM-DD`, Taiwan days, both inclusive, on the creation time); `q`,
 /// an order id (or its beginning), a MYPAY uid or the customer's e-mail.
+/// The order `id`, or 404 `order_not_found`.
+pub(super) async fn order_or_404(db: &Db, id: &str) -> ApiResult<OrderRow> {
+    db.order(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))
+}
+
 pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
     authorize(&req, cfg)?;
     let status = http::query_param(&req, "status").filter(|s| !s.is_empty());
@@ -148,10 +155,7 @@ pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Respo
 
 pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
     authorize(&req, cfg)?;
-    let o = db
-        .order(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let o = order_or_404(db, id).await?;
     let mut view = orders::order_view(db, &o).await?;
     // Events oldest first, a page at a time: `events_after` (the last id
     // seen), `events_limit` (1 to 500, default 100).
@@ -451,10 +455,7 @@ impl Plan {
 /// for a console to show before its refund button.
 pub async fn refund_plan(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
     authorize(&req, cfg)?;
-    let o = db
-        .order(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let o = order_or_404(db, id).await?;
     let p = plan(db, &o).await?;
     let (action, choices, why) =
         p.invoice(&o, p.remaining, None)
@@ -520,10 +521,7 @@ async fn apply_refund(
     refund_json: Option<&str>,
 ) -> ApiResult<orders::Outcome> {
     for _ in 0..3 {
-        let o = db
-            .order(id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+        let o = order_or_404(db, id).await?;
         let d = if partial {
             on_partial_refund(&orders::snapshot(&o), outcome)
         } else {
@@ -573,10 +571,7 @@ pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiRes
             ))
         }
     };
-    let o = db
-        .order(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let o = order_or_404(db, id).await?;
     let p = plan(db, &o).await?;
     if let Some(e) = p.refusal {
         return Err(e);
@@ -795,10 +790,7 @@ pub async fn manual_refund(
             "note is at most 500 characters",
         ));
     }
-    let o = db
-        .order(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let o = order_or_404(db, id).await?;
     let method = paid_method(&o);
     may_refund(&orders::snapshot(&o), method.as_ref(), true)
         .map_err(|r| refusal(r, method.as_ref()))?;
@@ -833,10 +825,7 @@ pub async fn manual_refund(
             orders::log_confirm_error(id, &e);
         }
     }
-    let o = db
-        .order(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let o = order_or_404(db, id).await?;
     ok_json(
         202,
         &json!({"order_id": id, "status": o.status, "refund_state": o.refund_state}),

@@ -2,7 +2,7 @@
 //! who is signed in, "check with MYPAY now" for one order, the
 //! reconciliation runs, and the accounting export as CSV.
 
-use super::admin::authorize;
+use super::admin::{authorize, order_or_404};
 use super::config::Config;
 use super::db::{n, on, os, s, Db};
 use super::http::{self, ok_json, ApiError, ApiResult};
@@ -32,10 +32,7 @@ pub async fn session(req: Request, cfg: &Config) -> ApiResult<Response> {
 /// applies the answer, as the cron job does.
 pub async fn check_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
     authorize(&req, cfg)?;
-    let o = db
-        .order(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("order_not_found", "no such order"))?;
+    let o = order_or_404(db, id).await?;
     if o.mypay_uid.is_none() {
         return Err(ApiError::new(
             409,
