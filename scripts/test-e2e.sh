@@ -6,7 +6,7 @@
 # then runs tests/e2e/*.test.mjs (node:test) and stops everything it started.
 # Screenshots: test-output/e2e/. Logs of a failed run: test-output/e2e/*.log.
 # Env: E2E_WORKER_PORT (28787), E2E_SANDBOX_PORT (28788), E2E_KEEP=1 keeps the temp dir,
-#      E2E_TESTS the test files (default tests/e2e/*.test.mjs).
+#      E2E_TESTS the test files (default tests/e2e/*.test.mjs), E2E_WEBHOOK_RETRY_SCHEDULE (1,1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -92,6 +92,10 @@ trap 'exit 130' INT TERM
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# Webhook retries a second apart (src/worker/config.rs: 1 to 30 waits of 1 to 43200 s), so a
+# delivery to a receiver that answers 500 is failed within seconds and the console can replay it.
+# Only a failing receiver waits on it: the storefront's tests send no webhooks.
+WEBHOOK_RETRY_SCHEDULE=${E2E_WEBHOOK_RETRY_SCHEDULE:-1,1}
 ADMIN_TOKEN="e2e-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
 # The sandbox's default credentials (the API text's published test values), and an admin
 # token of this run only. An --env-file replaces .dev.vars, which stays untouched.
@@ -122,6 +126,7 @@ start_worker() {
     --var "MYPAY_ENDPOINT:$SANDBOX_URL/api/agent" \
     --var "STOREFRONT_URL:$WORKER_URL" \
     --var "ALLOWED_ORIGINS:$WORKER_URL" \
+    --var "WEBHOOK_RETRY_SCHEDULE:$WEBHOOK_RETRY_SCHEDULE" \
     --show-interactive-dev-session=false --live-reload=false --log-level=info \
     </dev/null >>"$TMP/wrangler.log" 2>&1 &
   WORKER_PID=$!

@@ -95,6 +95,21 @@ async function paidOrder(n) {
   return { id: o.order_id, uid, voucher, amount: o.amount };
 }
 
+/** A card order without vouchers (two products and whatever lines the Worker adds), paid. */
+async function plainPaidOrder(n) {
+  const o = await api('POST', `${BASE}/api/checkout`, {
+    items: [{ product_id: 'oolong-150g', quantity: 1 }, { product_id: 'dried-mango', quantity: 1 }],
+    vouchers: [],
+    customer: { id: `e2e-admin-${n}`, name: '後台測試', email: `admin-e2e-${n}@example.com`, phone: '0912345678' },
+    pfn: 'CREDITCARD',
+  }, { 'cf-connecting-ip': `198.18.210.${n}` });
+  const uid = o.payment_url.match(/payment\/(\d+)\.html/)?.[1];
+  assert.ok(uid, `no MYPAY uid in ${o.payment_url}`);
+  await api('POST', `${SANDBOX}/sandbox/orders/${uid}/pay`, { card_number: '4938170130000003' });
+  await waitStatus(o, 'paid');
+  return { id: o.order_id, uid, amount: o.amount, token: o.token };
+}
+
 const contexts = new Set();
 async function newPage({ phone = false } = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mypay-e2e-admin-'));
@@ -351,6 +366,176 @@ describe('admin console', () => {
       await page.getByTestId('nav-webhooks').click();
       const id = (await endpoint.getAttribute('data-testid')).replace('webhook-endpoint-', '');
       await page.getByTestId(`webhook-delete-${id}`).click();
+      await endpoint.waitFor({ state: 'detached' });
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+      receiver.close();
+    }
+  });
+
+  test('a partial refund in the console: a part keeps the order paid with its refunded amount, the rest refunds it', async () => {
+    const o = await plainPaidOrder(6);
+    const admin = await api('GET', `${BASE}/admin/orders/${o.id}?live=0`, undefined, adminAuth);
+    const lines = admin.lines;
+    assert.ok(lines.length >= 2, `two lines at least: ${JSON.stringify(lines)}`);
+    const page = await newPage();
+    try {
+      await signIn(page);
+      await page.goto(`${BASE}/admin/#/order/${o.id}`);
+      await page.getByTestId('order-title').filter({ hasText: o.id }).waitFor();
+
+      // The dialog offers a part; the full refund stays the default.
+      await page.getByTestId('refund-button').click();
+      const plan = page.getByTestId('refund-plan');
+      await plan.getByTestId('refund-mode-partial').waitFor();
+      assert.equal(await plan.getByTestId('refund-mode-full').isChecked(), true, 'a full refund is the default');
+      assert.equal(await plan.getByTestId('refund-parts').isVisible(), false);
+      const wholeAction = await plan.getByTestId('refund-invoice-action').getAttribute('data-action');
+      // The invoice's explanation is the console's own Chinese, not the server's English `why`.
+      const why = await plan.getByTestId('refund-invoice-why').textContent();
+      assert.match(why, /[\u4e00-\u9fff]/, `Chinese words: ${why}`);
+      assert.doesNotMatch(why, /invoice|voided|allowance/i);
+      await plan.getByTestId('refund-mode-partial').check();
+      await plan.getByTestId('refund-parts').waitFor();
+      // Each line defaults to its whole total; more than a line's total is refused before sending.
+      for (const [i, l] of lines.entries()) assert.equal(Number(await plan.getByTestId(`refund-part-${i}`).inputValue()), l.total);
+      await plan.getByTestId(`refund-part-0`).fill(String(lines[0].total + 1));
+      assert.equal(await page.getByTestId('refund-confirm').isDisabled(), true);
+      assert.match(await page.getByTestId('refund-error').textContent(), /最多可退/);
+      const first = Math.min(200, lines[0].total);
+      await plan.getByTestId('refund-part-0').fill(String(first));
+      for (let i = 1; i < lines.length; i++) await plan.getByTestId(`refund-part-${i}`).fill('0');
+      assert.match(await plan.getByTestId('refund-amount').textContent(), new RegExp(`部分退款合計：${first} 元`));
+      if (wholeAction !== 'none') {
+        assert.equal(await plan.getByTestId('refund-invoice-action').getAttribute('data-action'), 'allowance', 'a part is an allowance');
+        assert.match(await plan.getByTestId('refund-invoice-why').textContent(), /部分/);
+      }
+      await shot(page, '14-refund-partial');
+      await page.getByTestId('refund-confirm').click();
+      await page.getByTestId('toast').filter({ hasText: /退款已送出/ }).waitFor();
+      await page.getByTestId('order-refunded-amount').filter({ hasText: String(first) }).waitFor();
+      assert.equal(await page.getByTestId('order-refunded-amount').getAttribute('data-amount'), String(first));
+      assert.equal(await page.getByTestId('order-status').getAttribute('data-status'), 'paid', 'a part keeps the order paid');
+      await shot(page, '15-order-partly-refunded');
+
+      // The second part: the dialog offers what is left, line by line; meanwhile another admin
+      // refunds 50 through the API, so the part asked is too much: plain words, nothing sent.
+      await page.getByTestId('refund-button').click();
+      await plan.getByTestId('refund-already').waitFor();
+      const left = o.amount - first;
+      assert.equal(await plan.getByTestId('refund-amount').getAttribute('data-amount'), String(left));
+      await plan.getByTestId('refund-mode-partial').check();
+      let sum = 0;
+      for (let i = 0; i < lines.length; i++) sum += Number(await plan.getByTestId(`refund-part-${i}`).inputValue());
+      assert.equal(sum, left, 'the parts offered add up to what is left');
+      const other = lines.findIndex((l, i) => i > 0 && l.total >= 50);
+      assert.ok(other > 0, 'a second line of 50 or more');
+      await api('POST', `${BASE}/admin/orders/${o.id}/refund`, { items: [{ name: lines[other].name, amount: 50 }] }, adminAuth);
+      await page.getByTestId('refund-confirm').click();
+      await page.getByTestId('refund-error').filter({ hasText: /退款金額超過尚可退的金額/ }).waitFor();
+      assert.equal(await page.getByTestId('refund-error').getAttribute('data-code'), 'refund_exceeds_remaining');
+      await page.getByTestId('refund-cancel').click();
+
+      // Asked again: the rest, as a part that completes the order.
+      await page.reload();
+      await page.getByTestId('order-refunded-amount').filter({ hasText: String(first + 50) }).waitFor();
+      await page.getByTestId('refund-button').click();
+      await plan.getByTestId('refund-mode-partial').waitFor();
+      assert.equal(await plan.getByTestId('refund-amount').getAttribute('data-amount'), String(left - 50));
+      await plan.getByTestId('refund-mode-partial').check();
+      assert.match(await plan.getByTestId('refund-amount').textContent(), new RegExp(`部分退款合計：${(left - 50).toLocaleString('zh-TW')} 元`));
+      await page.getByTestId('refund-confirm').click();
+      await page.getByTestId('toast').filter({ hasText: /退款已送出/ }).waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === 'refunded');
+      assert.equal(await page.getByTestId('order-refunded-amount').getAttribute('data-amount'), String(o.amount));
+      assert.equal(await page.getByTestId('timeline').locator('li[data-kind="refund"]').count(), 3, 'three refunds on the timeline');
+      await shot(page, '16-order-refunded-in-parts');
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await closePage(page);
+    }
+  });
+
+  test('webhooks: a delivery the receiver refuses is failed, shown in the console, and replayed with the same webhook-id', async () => {
+    // A receiver that answers 500 until told otherwise.
+    let answer = 500;
+    const got = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        got.push({ id: req.headers['webhook-id'], body: JSON.parse(body), answered: answer });
+        res.writeHead(answer).end();
+      });
+    });
+    await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/failing`;
+    const page = await newPage();
+    try {
+      await signIn(page);
+      await page.getByTestId('nav-webhooks').click();
+      await page.getByTestId('webhook-url').fill(hookUrl);
+      await page.getByTestId('webhook-add').click();
+      await page.getByTestId('webhook-secret').waitFor();
+      const endpoint = page.locator('[data-testid^="webhook-endpoint-"]').filter({ hasText: hookUrl });
+      await endpoint.waitFor();
+      const endpointId = (await endpoint.getAttribute('data-testid')).replace('webhook-endpoint-', '');
+
+      const o = await plainPaidOrder(7);
+      // The e2e Worker retries a second apart (scripts/test-e2e.sh): failed within seconds.
+      let failed;
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const r = await api('GET', `${BASE}/admin/webhooks/deliveries?status=failed&order_id=${o.id}`, undefined, adminAuth);
+        failed = r.deliveries.find((dl) => dl.endpoint_id === endpointId && dl.type === 'order.paid');
+        if (failed) break;
+        assert.ok(Date.now() < deadline, `no failed delivery for ${o.id}: ${JSON.stringify(got.map((g) => [g.body.type, g.answered]))}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const tries = got.filter((g) => g.body.type === 'order.paid' && g.body.data?.order_id === o.id);
+      assert.ok(tries.length >= 2, `retried before failing (${tries.length} attempts)`);
+      assert.equal(failed.attempts, tries.length);
+      assert.ok(tries.every((g) => g.id === failed.webhook_id && g.answered === 500), 'the same webhook-id on every retry');
+
+      // The console lists it with its last result, and replays it once the receiver is fixed.
+      await page.getByTestId('nav-orders').click();
+      await page.getByTestId('orders-filter').waitFor();
+      await page.getByTestId('nav-webhooks').click();
+      const row = page.getByTestId(`delivery-${failed.id}`);
+      await row.waitFor();
+      assert.match(await row.textContent(), new RegExp(`order\\.paid.*${o.id}.*HTTP 500`));
+      await shot(page, '17-webhooks-failed');
+      answer = 204;
+      await row.getByTestId(`replay-${failed.id}`).click();
+      await page.getByTestId('toast').filter({ hasText: /已排入重送/ }).waitFor();
+      const until = Date.now() + 30_000;
+      while (!got.some((g) => g.answered === 204 && g.id === failed.webhook_id)) {
+        assert.ok(Date.now() < until, 'the replay never arrived');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const replayed = got.find((g) => g.answered === 204 && g.id === failed.webhook_id);
+      assert.equal(replayed.body.data.order_id, o.id);
+      assert.equal(replayed.body.type, 'order.paid');
+
+      // Recorded as delivered (the attempt's answer is written after the receiver saw it).
+      for (;;) {
+        const r = await api('GET', `${BASE}/admin/webhooks/deliveries?order_id=${o.id}`, undefined, adminAuth);
+        const status = r.deliveries.find((dl) => dl.id === failed.id)?.status;
+        if (status === 'delivered') break;
+        assert.ok(Date.now() < until, `the replayed delivery is ${status}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+
+      // The order's timeline: the refused attempts, then the delivered one.
+      await page.goto(`${BASE}/admin/#/order/${o.id}`);
+      const hooks = page.getByTestId('timeline').locator('li[data-kind="webhook"]');
+      await hooks.filter({ hasText: /Webhook order\.paid 已送達.*HTTP 204/ }).first().waitFor();
+      assert.ok(await hooks.filter({ hasText: /HTTP 500/ }).count() >= 2, 'the failed attempts are on the timeline too');
+      await shot(page, '18-order-webhook-replayed');
+
+      await page.getByTestId('nav-webhooks').click();
+      await page.getByTestId(`webhook-delete-${endpointId}`).click();
       await endpoint.waitFor({ state: 'detached' });
       assert.deepEqual(page.problems, []);
     } finally {

@@ -5,7 +5,7 @@
 // Sign-in: the ADMIN_TOKEN, kept in sessionStorage (this tab only, never in a
 // URL) and sent as `Authorization: Bearer`; or, behind Cloudflare Access, no
 // token at all (Access adds its own header, which the Worker verifies).
-import { lang, setLang, t, translate } from './i18n.js';
+import { has, lang, setLang, t, translate } from './i18n.js';
 
 const TOKEN_KEY = 'mypay-edge.admin.token';
 const main = document.getElementById('main');
@@ -327,6 +327,9 @@ async function orderPage(id) {
     h('dt', {}, t('order.uid')), h('dd', {}, o.mypay_uid ?? ''),
     h('dt', {}, t('order.created')), h('dd', {}, when(o.created_at)),
     o.paid_at ? [h('dt', {}, t('order.paidAt')), h('dd', {}, when(o.paid_at))] : null,
+    typeof o.refunded_amount === 'number' && (o.refunded_amount > 0 || ['refund_pending', 'refunded'].includes(o.status))
+      ? [h('dt', {}, t('order.refundedAmount')), h('dd', { 'data-testid': 'order-refunded-amount', 'data-amount': o.refunded_amount }, `${money(o.refunded_amount)} ${o.currency}`)]
+      : null,
     o.refunded_at ? [h('dt', {}, t('order.refundedAt')), h('dd', {}, when(o.refunded_at))] : null);
 
   const lines = h('div', { class: 'table-wrap' }, h('table', { class: 'responsive', 'data-testid': 'order-lines' },
@@ -368,8 +371,43 @@ function voucherOutcome(v) {
   return ['returned_to_shopper', 'value_to_agent', 'stays_used'].includes(v.outcome) ? t(key, vars) : t('refund.voucher.other', vars);
 }
 
+/** The plain words for a refund's 409/400 `code` (the API's message when
+ *  the console has none). */
+function refundError(e) {
+  const key = `refund.err.${e.code}`;
+  return has(key) ? t(key, { message: e.message }) : e.message;
+}
+
+/** Why the invoice is handled as it is, in the console's language: from
+ *  the plan's `invoice.action`/`issued`/`choices` (the server's `why` is
+ *  English: kept for the English view, and as a fallback). `partial`: the
+ *  admin chose a part, which is always an allowance. */
+function invoiceWhy(plan, partial) {
+  const inv = plan.invoice ?? {};
+  let key = null;
+  if (!inv.issued || inv.action === 'none') key = 'refund.why.none';
+  else if (partial) key = 'refund.why.part';
+  else if (inv.action === 'void' || (inv.choices ?? []).includes('void')) key = 'refund.why.voidable';
+  else if (inv.action === 'allowance') key = (plan.refunded_amount ?? 0) > 0 ? 'refund.why.rest' : 'refund.why.earlierMonth';
+  const useWhy = inv.why && !partial && (lang() === 'en' || !key);
+  const text = useWhy ? inv.why : key ? t(key) : '';
+  return inv.issued && plan.items_sent ? `${text} ${t('refund.why.items')}`.trim() : text;
+}
+
+/** Amounts per order line that add up to `left` at most: each line whole
+ *  while it fits, the rest from the next (as the Worker splits a refund). */
+function defaultParts(lines, left) {
+  let rest = left;
+  return lines.map((l) => {
+    const take = Math.max(0, Math.min(l.total, rest));
+    rest -= take;
+    return take;
+  });
+}
+
 /** Explains a refund from `GET /admin/orders/{id}/refund-plan`, or from the
- *  order when the Worker has no such endpoint; confirms; refunds. */
+ *  order when the Worker has no such endpoint; a full refund by default, or
+ *  a part per order line when the plan allows it; confirms; refunds. */
 async function refundDialog(o) {
   const body = h('div', { 'data-testid': 'refund-plan' }, h('p', { class: 'muted' }, t('refund.loading')));
   // invoice_state of the refund call for each invoice action ('' leaves it to the Worker).
@@ -379,7 +417,7 @@ async function refundDialog(o) {
     h('option', { value: '4' }, t('refund.invoice.4')),
     h('option', { value: '6' }, t('refund.invoice.6')));
   const invoiceLabel = h('label', { hidden: true }, t('refund.invoice.choice'), invoice);
-  const err = h('p', { class: 'error', role: 'alert' });
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'refund-error' });
   const confirm = h('button', { type: 'button', class: 'danger', 'data-testid': 'refund-confirm', disabled: true }, t('refund.confirm'));
   const cancel = h('button', { type: 'button', class: 'secondary', 'data-testid': 'refund-cancel' }, t('refund.cancel'));
   const d = dialog(h('h2', {}, t('refund.title', { id: o.order_id })), body, invoiceLabel, err, h('div', { class: 'actions' }, cancel, confirm));
@@ -395,24 +433,95 @@ async function refundDialog(o) {
     }
   }
   const parts = [];
+  // A partial refund: one amount input per order line (null: full refund only).
+  let partial = null;
   if (plan) {
     if (!plan.refundable) {
       body.replaceChildren(h('p', { class: 'error', 'data-testid': 'refund-refusal' }, t('refund.refused', { message: plan.refusal?.message ?? '' })));
       return;
     }
-    parts.push(h('p', { 'data-testid': 'refund-amount' }, t('refund.amount', { amount: money(plan.amount ?? o.amount) })));
+    const left = plan.amount ?? o.amount;
+    const before = plan.refunded_amount ?? 0;
+    const amountText = () => (partial?.on ? t('refund.part.sum', { sum: money(partial.sum()) }) : t(before > 0 ? 'refund.amount.rest' : 'refund.amount', { amount: money(left) }));
+    const amount = h('p', { 'data-testid': 'refund-amount', 'data-amount': left }, amountText());
+    parts.push(amount);
+    if (before > 0) parts.push(h('p', { class: 'muted', 'data-testid': 'refund-already' }, t('refund.already', { refunded: money(before), left: money(left) })));
     parts.push(h('p', { 'data-testid': 'refund-instant', 'data-instant': String(Boolean(plan.instant)) }, plan.instant ? t('refund.instant') : t('refund.notInstant')));
-    const inv = plan.invoice ?? {};
-    const action = inv.action ?? 'none';
-    parts.push(h('p', { 'data-testid': 'refund-invoice-action', 'data-action': action },
-      action === 'none' ? t('refund.invoice.none') : t(`refund.invoice.${action}`, { number: inv.number ?? '' }),
-      inv.why ? h('span', { class: 'muted' }, ` ${inv.why}`) : null));
-    const choices = (Array.isArray(inv.choices) ? inv.choices : []).filter((c) => INVOICE_STATE[c]);
-    if (choices.length > 1) {
-      // The admin may choose: only what the plan allows, its own choice first.
-      invoice.replaceChildren(...choices.map((c) => h('option', { value: INVOICE_STATE[c], selected: c === action }, t(`refund.invoice.${INVOICE_STATE[c]}`))));
-      invoiceLabel.hidden = false;
+
+    if (plan.partial_allowed && o.lines?.length) {
+      const full = h('input', { type: 'radio', name: 'refund-mode', value: 'full', checked: true, 'data-testid': 'refund-mode-full' });
+      const part = h('input', { type: 'radio', name: 'refund-mode', value: 'partial', 'data-testid': 'refund-mode-partial' });
+      const defaults = defaultParts(o.lines, left);
+      const inputs = o.lines.map((l, i) => h('input', {
+        type: 'number', min: 0, max: l.total, step: 1, value: defaults[i], inputmode: 'numeric',
+        'data-testid': `refund-part-${i}`, 'data-name': l.name, 'aria-label': `${t('refund.part.amount')}: ${lang() === 'en' ? l.name_en ?? l.name : l.name}`,
+      }));
+      const table = h('div', { class: 'table-wrap', hidden: true, 'data-testid': 'refund-parts' }, h('table', { class: 'responsive' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('refund.part.line')), h('th', { scope: 'col', class: 'num' }, t('order.line.total')), h('th', { scope: 'col', class: 'num' }, t('refund.part.amount')))),
+        h('tbody', {}, o.lines.map((l, i) => h('tr', {},
+          h('td', { 'data-label': t('refund.part.line') }, lang() === 'en' ? l.name_en ?? l.name : l.name),
+          h('td', { class: 'num', 'data-label': t('order.line.total') }, money(l.total)),
+          h('td', { class: 'num', 'data-label': t('refund.part.amount') }, inputs[i]))))));
+      partial = {
+        on: false,
+        values: () => inputs.map((x) => (x.value.trim() === '' ? 0 : Number(x.value))),
+        sum: () => partial.values().reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0),
+        /** The problem with the amounts, or '' when they can be sent. */
+        problem() {
+          const vals = partial.values();
+          for (const [i, v] of vals.entries()) {
+            if (!Number.isInteger(v) || v < 0 || v > o.lines[i].total) {
+              return t('refund.part.lineTooMuch', { name: lang() === 'en' ? o.lines[i].name_en ?? o.lines[i].name : o.lines[i].name, max: money(o.lines[i].total) });
+            }
+          }
+          const sum = partial.sum();
+          if (sum <= 0) return t('refund.part.zero');
+          if (sum > left) return t('refund.part.tooMuch', { sum: money(sum), left: money(left) });
+          return '';
+        },
+        items: () => partial.values().map((v, i) => ({ name: o.lines[i].name, amount: v })).filter((it) => it.amount > 0),
+      };
+      const update = () => {
+        partial.on = part.checked;
+        table.hidden = !partial.on;
+        amount.textContent = amountText();
+        showInvoice();
+        const problem = partial.on ? partial.problem() : '';
+        err.textContent = problem;
+        confirm.disabled = Boolean(problem);
+      };
+      for (const x of [full, part, ...inputs]) x.addEventListener('input', update);
+      full.addEventListener('change', update);
+      part.addEventListener('change', update);
+      parts.push(h('fieldset', { class: 'modes', 'data-testid': 'refund-mode' }, h('legend', {}, t('refund.mode')),
+        h('label', { class: 'inline' }, full, t('refund.mode.full')),
+        h('label', { class: 'inline' }, part, t('refund.mode.partial'))), table);
+      partial.update = update;
     }
+
+    const inv = plan.invoice ?? {};
+    const invoiceBox = h('p', { 'data-testid': 'refund-invoice-action' });
+    const choicesAll = (Array.isArray(inv.choices) ? inv.choices : []).filter((c) => INVOICE_STATE[c]);
+    function showInvoice() {
+      const isPart = Boolean(partial?.on);
+      // A part is always an allowance when an e-invoice was issued.
+      const action = isPart && inv.issued ? 'allowance' : inv.action ?? 'none';
+      invoiceBox.dataset.action = action;
+      invoiceBox.replaceChildren(
+        action === 'none' ? t('refund.invoice.none') : t(`refund.invoice.${action}`, { number: inv.number ?? '' }),
+        h('span', { class: 'muted', 'data-testid': 'refund-invoice-why' }, ` ${invoiceWhy(plan, isPart)}`));
+      const choices = isPart ? choicesAll.filter((c) => c === 'allowance') : choicesAll;
+      if (choices.length > 1) {
+        // The admin may choose: only what the plan allows, its own choice first.
+        invoice.replaceChildren(...choices.map((c) => h('option', { value: INVOICE_STATE[c], selected: c === action }, t(`refund.invoice.${INVOICE_STATE[c]}`))));
+        invoiceLabel.hidden = false;
+      } else {
+        invoice.replaceChildren(h('option', { value: '' }, t('refund.invoice.auto')));
+        invoiceLabel.hidden = true;
+      }
+    }
+    showInvoice();
+    parts.push(invoiceBox);
     const vs = plan.vouchers ?? [];
     parts.push(vs.length
       ? [h('p', {}, t('refund.vouchers')), h('ul', { 'data-testid': 'refund-vouchers' }, vs.map((v) => h('li', {}, voucherOutcome(v))))]
@@ -429,16 +538,19 @@ async function refundDialog(o) {
   body.replaceChildren(...parts.flat());
   confirm.disabled = false;
   confirm.addEventListener('click', async () => {
+    if (partial?.on && partial.problem()) return;
     confirm.disabled = true;
     err.textContent = '';
     try {
       const req = invoice.value ? { invoice_state: invoice.value } : {};
+      if (partial?.on) req.items = partial.items();
       const r = await api('POST', `/admin/orders/${encodeURIComponent(o.order_id)}/refund`, req);
       d.close();
       toast(t('refund.done', { status: statusText(r.status) }));
       await route();
     } catch (e) {
-      err.textContent = e.message;
+      err.textContent = refundError(e);
+      err.dataset.code = e.code ?? '';
       confirm.disabled = false;
     }
   });
@@ -459,7 +571,7 @@ function manualRefundDialog(o) {
       toast(t('refund.done', { status: statusText(r.status) }));
       await route();
     } catch (e) {
-      err.textContent = e.message;
+      err.textContent = refundError(e);
       confirm.disabled = false;
     }
   });
@@ -619,6 +731,16 @@ async function exportPage() {
 }
 
 // ---- webhooks (when the Worker has them) ----
+/** A delivery's last result in plain words: the receiver's HTTP status, or
+ *  why there was none (`timeout`, `network`, `endpoint_removed`). */
+function deliveryResult(dl) {
+  if (dl.last_status_code) return `HTTP ${dl.last_status_code}`;
+  const e = dl.last_error ?? '';
+  const code = e.match(/^http_(\d{3})$/)?.[1];
+  if (code) return `HTTP ${code}`;
+  return has(`webhooks.error.${e}`) ? t(`webhooks.error.${e}`) : e;
+}
+
 async function webhooksPage() {
   let data;
   try {
@@ -681,7 +803,7 @@ async function webhooksPage() {
       h('td', { 'data-label': t('webhooks.col.order') }, dl.order_id ? h('a', { href: `#/order/${encodeURIComponent(dl.order_id)}` }, dl.order_id) : ''),
       h('td', { 'data-label': t('webhooks.url') }, dl.url ?? ''),
       h('td', { 'data-label': t('webhooks.col.attempts') }, dl.attempts),
-      h('td', { 'data-label': t('webhooks.col.last') }, dl.last_error ?? (dl.last_status_code ? `HTTP ${dl.last_status_code}` : '')),
+      h('td', { 'data-label': t('webhooks.col.last'), 'data-testid': 'delivery-last' }, deliveryResult(dl)),
       h('td', {}, replay));
   });
   render(h('h1', {}, t('webhooks.title')),
