@@ -450,6 +450,10 @@ describe('admin console', () => {
       await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === 'refunded');
       assert.equal(await page.getByTestId('order-refunded-amount').getAttribute('data-amount'), String(o.amount));
       assert.equal(await page.getByTestId('timeline').locator('li[data-kind="refund"]').count(), 3, 'three refunds on the timeline');
+      // MYPAY's own record, from the live query: the three refunds.
+      await page.reload();
+      await page.getByTestId('mypay-refunds').waitFor();
+      assert.equal(await page.getByTestId('mypay-refunds').getAttribute('data-count'), '3');
       await shot(page, '16-order-refunded-in-parts');
       assert.deepEqual(page.problems, []);
     } finally {

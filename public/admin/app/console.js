@@ -274,7 +274,23 @@ function mypayState(m) {
   const msg = tr.retmsg ?? tr.msg ?? m.msg ?? '';
   return h('div', { 'data-testid': 'mypay-state', 'data-prc': prc },
     h('p', {}, t('order.mypay.state', { prc, msg })),
-    tr.cost !== undefined ? h('p', {}, t('order.mypay.cost', { cost: tr.cost })) : null);
+    tr.cost !== undefined ? h('p', {}, t('order.mypay.cost', { cost: tr.cost })) : null,
+    mypayRefunds(m));
+}
+
+/** The refunds MYPAY's query lists (`refund_order`, a list or its JSON text): the
+ * transaction keeps its payment code (250) after a refund, so this is where MYPAY
+ * says what it refunded. */
+function mypayRefunds(m) {
+  let list = m.refund_order;
+  if (typeof list === 'string') {
+    try { list = JSON.parse(list); } catch { list = null; }
+  }
+  if (!Array.isArray(list) || list.length === 0) return null;
+  return h('div', {},
+    h('p', {}, t('order.mypay.refunds')),
+    h('ul', { 'data-testid': 'mypay-refunds', 'data-count': String(list.length) },
+      ...list.map((r) => h('li', {}, t('order.mypay.refund', { cost: r.cost ?? '?', prc: r.prc ?? '?', msg: r.retmsg ?? '' })))));
 }
 
 function reviewBox(reason) {
