@@ -156,7 +156,7 @@ pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Respo
 pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
     authorize(&req, cfg)?;
     let o = order_or_404(db, id).await?;
-    let mut view = orders::order_view(db, &o).await?;
+    let mut view = orders::admin_view(db, &o).await?;
     // Events oldest first, a page at a time: `events_after` (the last id
     // seen), `events_limit` (1 to 500, default 100).
     let after = match http::query_param(&req, "events_after").filter(|a| !a.is_empty()) {
@@ -221,50 +221,6 @@ pub async fn get_order(req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResu
         _ => Value::Null,
     };
     if let Some(m) = view.as_object_mut() {
-        m.insert("mypay_uid".into(), json!(o.mypay_uid));
-        m.insert("requested_pfn".into(), json!(o.pfn));
-        m.insert("refund_state".into(), json!(o.refund_state));
-        m.insert("holds".into(), json!(o.holds));
-        m.insert("wait".into(), json!(o.wait));
-        m.insert(
-            "next_check_at".into(),
-            json!(o.next_check_at.map(time::rfc3339)),
-        );
-        m.insert(
-            "last_checked_at".into(),
-            json!(o.last_checked_at.map(time::rfc3339)),
-        );
-        m.insert(
-            "last_answer_at".into(),
-            json!(o.last_answer_at.map(time::rfc3339)),
-        );
-        m.insert(
-            "review".into(),
-            match o.review_reason {
-                Some(r) => json!({"reason": r.as_str(), "explanation": r.explanation(),
-                                  "actions": r.actions().iter().map(|a| a.replace("{id}", &o.id)).collect::<Vec<_>>()}),
-                None => Value::Null,
-            },
-        );
-        m.insert("report_pending".into(), json!(o.report_pending == 1));
-        let extras = orders::order_extras(db, &o.id).await?;
-        let parse = |v: Option<&str>| v.and_then(|t| serde_json::from_str::<Value>(t).ok());
-        m.insert("customer_email".into(), json!(extras.customer_email));
-        m.insert(
-            "customer".into(),
-            parse(extras.customer.as_deref()).unwrap_or(Value::Null),
-        );
-        m.insert(
-            "echo".into(),
-            parse(extras.echo.as_deref()).unwrap_or(Value::Null),
-        );
-        m.insert(
-            "refund".into(),
-            o.refund
-                .as_deref()
-                .and_then(|r| serde_json::from_str::<Value>(r).ok())
-                .unwrap_or(Value::Null),
-        );
         m.insert("events".into(), json!(events));
         m.insert("events_next".into(), json!(events_next));
         m.insert("refused_reports".into(), json!(refusals));

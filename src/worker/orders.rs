@@ -651,6 +651,62 @@ pub async fn reconcile(
     Ok(report)
 }
 
+/// The order as the merchant sees it (the admin API, webhooks): the
+/// shopper's view plus the lifecycle's state, the review reason with what to
+/// do, the customer fields, the merchant's echo strings and MYPAY's refund
+/// answer. Never MYPAY's key or the order's token.
+pub async fn admin_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
+    let mut view = order_view(db, o).await?;
+    if let Some(m) = view.as_object_mut() {
+        m.insert("mypay_uid".into(), json!(o.mypay_uid));
+        m.insert("requested_pfn".into(), json!(o.pfn));
+        m.insert("refund_state".into(), json!(o.refund_state));
+        m.insert("holds".into(), json!(o.holds));
+        m.insert("wait".into(), json!(o.wait));
+        m.insert(
+            "next_check_at".into(),
+            json!(o.next_check_at.map(time::rfc3339)),
+        );
+        m.insert(
+            "last_checked_at".into(),
+            json!(o.last_checked_at.map(time::rfc3339)),
+        );
+        m.insert(
+            "last_answer_at".into(),
+            json!(o.last_answer_at.map(time::rfc3339)),
+        );
+        m.insert(
+            "review".into(),
+            match o.review_reason {
+                Some(r) => json!({"reason": r.as_str(), "explanation": r.explanation(),
+                                  "actions": r.actions().iter().map(|a| a.replace("{id}", &o.id)).collect::<Vec<_>>()}),
+                None => Value::Null,
+            },
+        );
+        m.insert("report_pending".into(), json!(o.report_pending == 1));
+        let extras = order_extras(db, &o.id).await?;
+        let parse = |v: Option<&str>| v.and_then(|t| serde_json::from_str::<Value>(t).ok());
+        m.insert("customer_id".into(), json!(extras.customer_id));
+        m.insert("customer_email".into(), json!(extras.customer_email));
+        m.insert(
+            "customer".into(),
+            parse(extras.customer.as_deref()).unwrap_or(Value::Null),
+        );
+        m.insert(
+            "echo".into(),
+            parse(extras.echo.as_deref()).unwrap_or(Value::Null),
+        );
+        m.insert(
+            "refund".into(),
+            o.refund
+                .as_deref()
+                .and_then(|r| serde_json::from_str::<Value>(r).ok())
+                .unwrap_or(Value::Null),
+        );
+    }
+    Ok(view)
+}
+
 /// The columns of an order beside [`OrderRow`]'s: what the checkout kept
 /// of the customer and the merchant's echo strings, and what partial
 /// refunds returned.
@@ -658,6 +714,7 @@ pub async fn reconcile(
 pub struct OrderExtras {
     #[serde(default)]
     pub refunded_amount: i64,
+    pub customer_id: Option<String>,
     pub customer_email: Option<String>,
     pub customer: Option<String>,
     pub echo: Option<String>,
@@ -668,7 +725,7 @@ pub struct OrderExtras {
 pub async fn order_extras(db: &Db, id: &str) -> Result<OrderExtras, StoreError> {
     Ok(db
         .first(
-            "SELECT refunded_amount, customer_email, customer, echo, invoice FROM orders WHERE id = ?1",
+            "SELECT refunded_amount, customer_id, customer_email, customer, echo, invoice FROM orders WHERE id = ?1",
             &[s(id)],
         )
         .await?

@@ -186,25 +186,10 @@ pub async fn delivery(db: &Db, id: &str) -> StoreResult<Option<DeliveryRow>> {
         .await
 }
 
-/// The order as the webhook shows it: the admin API's view of it without
-/// secrets (no MYPAY key, no order token, no customer data) and without
-/// its event log.
+/// The order as the webhook shows it: as `GET /admin/orders/{id}` does
+/// (no MYPAY key, no order token), without its event log and the live query.
 pub async fn order_data(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
-    let mut view = orders::order_view(db, o).await?;
-    if let Some(m) = view.as_object_mut() {
-        m.insert("mypay_uid".into(), json!(o.mypay_uid));
-        m.insert("requested_pfn".into(), json!(o.pfn));
-        m.insert("refund_state".into(), json!(o.refund_state));
-        m.insert("review_reason".into(), json!(o.review_reason));
-        m.insert(
-            "refund".into(),
-            o.refund
-                .as_deref()
-                .and_then(|r| serde_json::from_str::<Value>(r).ok())
-                .unwrap_or(Value::Null),
-        );
-    }
-    Ok(view)
+    orders::admin_view(db, o).await
 }
 
 /// Unix seconds of the real clock (the test clock moves `time::now`, but a

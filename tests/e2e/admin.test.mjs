@@ -81,6 +81,8 @@ async function paidOrder(n) {
     vouchers: [voucher],
     customer: { id: `e2e-admin-${n}`, name: '後台測試', email: `admin-e2e-${n}@example.com`, phone: '0912345678' },
     pfn: 'CREDITCARD',
+    invoice: { type: 'mobile', mobile_code: '/ABC+123' },
+    echo: ['ERP-4711'],
   }, { 'cf-connecting-ip': `198.18.210.${n}` });
   const uid = o.payment_url.match(/payment\/(\d+)\.html/)?.[1];
   assert.ok(uid, `no MYPAY uid in ${o.payment_url}`);
@@ -92,7 +94,7 @@ async function paidOrder(n) {
     assert.ok(Date.now() < deadline, `order ${o.order_id} never became paid (${view.status})`);
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { id: o.order_id, uid, voucher, amount: o.amount };
+  return { id: o.order_id, uid, voucher, amount: o.amount, email: `admin-e2e-${n}@example.com` };
 }
 
 /** A card order without vouchers (two products and whatever lines the Worker adds), paid. */
@@ -219,6 +221,11 @@ describe('admin console', () => {
     await page.getByTestId('mypay-state').waitFor();
     assert.equal(await page.getByTestId('mypay-state').getAttribute('data-prc'), '250', 'the live MYPAY state');
     assert.match(await page.getByTestId('order-vouchers').textContent(), new RegExp(order.voucher));
+    // Who bought it, the invoice MYPAY issued (from its query) and the merchant's echo strings.
+    assert.equal(await page.getByTestId('order-customer-email').textContent(), order.email);
+    assert.equal(await page.getByTestId('order-invoice').getAttribute('data-status'), 'issued');
+    assert.match(await page.getByTestId('order-invoice').textContent(), /已開立 · 手機條碼 \/ABC\+123/);
+    assert.equal(await page.getByTestId('order-echo').textContent(), 'ERP-4711');
     const timeline = page.getByTestId('timeline').locator('li');
     const before = await timeline.count();
     assert.ok(before >= 3, `a timeline of the checkout and payment (${before} entries)`);

@@ -146,7 +146,7 @@ const wAdmin = (method, path, body) => call(method, `${W.url}${path}`, body, { a
 /** A checkout on W, paid (or given store codes) in the sandbox, and known to W
  *  through its reconciliation; answers the order id once its status is `want`. */
 async function orderIn(want, { pfn = 'CREDITCARD' } = {}) {
-  const r = await call('POST', `${W.url}/api/checkout`, { items: [{ product_id: 'dried-mango', quantity: 1 }], vouchers: [], customer, pfn });
+  const r = await call('POST', `${W.url}/api/checkout`, { items: [{ product_id: 'dried-mango', quantity: 1 }], vouchers: [], customer, pfn, echo: ['erp-4711'] });
   assert.equal(r.status, 201, r.text);
   const uid = r.body.payment_url.match(/payment\/(\d+)\.html/)?.[1];
   const pay = await sandbox('POST', `/sandbox/orders/${uid}/pay`, pfn === 'CREDITCARD' ? { card_number: '4938170130000003' } : { pfn });
@@ -214,12 +214,17 @@ test('a paid order is delivered as order.paid and verifies with the standardwebh
   assert.equal(event.data.order_id, id);
   assert.equal(event.data.status, 'paid');
   const view = await wAdmin('GET', `/admin/orders/${id}?live=0`);
-  for (const k of ['amount', 'subtotal', 'paid_at', 'mypay_uid', 'payment_url']) assert.deepEqual(event.data[k], view.body[k], k);
+  for (const k of ['amount', 'subtotal', 'paid_at', 'mypay_uid', 'payment_url', 'customer_email', 'customer', 'echo']) {
+    assert.deepEqual(event.data[k], view.body[k], k);
+  }
+  // What the merchant's systems need to fulfil it: the customer and the merchant's own echo strings.
+  assert.equal(event.data.customer_email, customer.email);
+  assert.deepEqual(event.data.echo, ['erp-4711']);
   assert.equal(event.data.lines[0].product_id, 'dried-mango');
   assert.equal(event.data.payment.prc, '250');
   assert.ok(event.data.mypay_uid);
-  // No secrets: not the MYPAY key, not the order's token, not the customer.
-  for (const word of ['"key"', '"token"', customer.email, customer.phone]) assert.ok(!r.body.includes(word), word);
+  // No secrets: not the MYPAY key, not the order's token.
+  for (const word of ['"key"', '"token"', '"mypay_key"']) assert.ok(!r.body.includes(word), word);
   // A different secret does not verify it.
   assert.throws(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(r.body, headersOf(r)));
   // The admin API and the order's timeline show the delivery.

@@ -266,6 +266,18 @@ function describeEvent(e) {
   }
 }
 
+/** The order's invoice in words: MYPAY's number and status once its query has
+ *  them, else the shopper's choice at checkout. */
+function invoiceText(inv) {
+  if (!inv) return t('order.invoice.none');
+  const carrier = inv.carrier ?? inv.choice;
+  const kind = carrier?.type ? t(`order.invoice.carrier.${carrier.type}`) : '';
+  const code = carrier?.mobile_code ?? carrier?.natural_person_code ?? carrier?.love_code ?? carrier?.tax_id ?? '';
+  const how = [kind, code].filter(Boolean).join(' ');
+  if (!inv.number) return [t('order.invoice.notYet'), how].filter(Boolean).join(' · ');
+  return [inv.number, t(`order.invoice.status.${inv.status ?? 'none'}`), how].filter(Boolean).join(' · ');
+}
+
 function mypayState(m) {
   if (m === null || m === undefined) return h('p', { class: 'muted', 'data-testid': 'mypay-state' }, t('order.mypay.none'));
   if (m.error) return h('p', { class: 'error', 'data-testid': 'mypay-state' }, t('order.mypay.error', { message: m.error.message }));
@@ -348,6 +360,18 @@ async function orderPage(id) {
       : null,
     o.refunded_at ? [h('dt', {}, t('order.refundedAt')), h('dd', {}, when(o.refunded_at))] : null);
 
+  const c = o.customer ?? {};
+  const who = h('dl', { class: 'facts', 'data-testid': 'order-customer' },
+    h('dt', {}, t('order.customer.id')), h('dd', {}, o.customer_id ?? ''),
+    o.customer_email ? [h('dt', {}, t('order.customer.email')), h('dd', { 'data-testid': 'order-customer-email' }, o.customer_email)] : null,
+    c.name || c.real_name ? [h('dt', {}, t('order.customer.name')), h('dd', {}, [c.name, c.real_name, c.english_name].filter(Boolean).join(' / '))] : null,
+    c.phone ? [h('dt', {}, t('order.customer.phone')), h('dd', {}, c.phone_country_code ? `+${c.phone_country_code} ${c.phone}` : c.phone)] : null,
+    c.address ? [h('dt', {}, t('order.customer.address')), h('dd', {}, [c.zipcode, c.address].filter(Boolean).join(' '))] : null,
+    h('dt', {}, t('order.invoice')), h('dd', { 'data-testid': 'order-invoice', 'data-status': o.invoice?.status ?? 'none' }, invoiceText(o.invoice)),
+    Array.isArray(o.echo) && o.echo.length
+      ? [h('dt', {}, t('order.echo')), h('dd', { 'data-testid': 'order-echo' }, o.echo.join(' · '))]
+      : null);
+
   const lines = h('div', { class: 'table-wrap' }, h('table', { class: 'responsive', 'data-testid': 'order-lines' },
     h('thead', {}, h('tr', {}, ['name', 'qty', 'unit', 'total'].map((c) => h('th', { class: c === 'name' ? undefined : 'num', scope: 'col' }, t(`order.line.${c}`))))),
     h('tbody', {}, o.lines.map((l) => h('tr', {},
@@ -369,6 +393,7 @@ async function orderPage(id) {
     o.review ? reviewBox(o.review.reason) : null,
     h('section', { class: 'card' }, h('h2', {}, t('order.facts')), facts, h('div', { class: 'actions' }, checkBtn, manualBtn, refundBtn)),
     h('section', { class: 'card' }, h('h2', {}, t('order.mypay')), mypayState(o.mypay)),
+    h('section', { class: 'card' }, h('h2', {}, t('order.customer')), who),
     h('section', { class: 'card' }, h('h2', {}, t('order.lines')), lines, h('h2', {}, t('order.vouchers')), vouchers),
     h('section', { class: 'card' }, h('h2', {}, t('order.timeline')), timeline));
 }
