@@ -28,8 +28,12 @@ use worker::{
 pub const QUEUE_BINDING: &str = "WEBHOOK_QUEUE";
 /// The id of the endpoint the `MERCHANT_WEBHOOK_URL` setting names.
 pub const SETTING_ENDPOINT: &str = "setting";
-/// How long one attempt may take.
-const ATTEMPT_TIMEOUT_MS: u64 = 10_000;
+/// How long one attempt may wait for the receiver's answer, unless
+/// `WEBHOOK_TIMEOUT_MS` says otherwise.
+pub const DEFAULT_ATTEMPT_TIMEOUT_MS: u32 = 10_000;
+/// The longest `WEBHOOK_TIMEOUT_MS`: well inside the claim below, so an
+/// attempt always ends before another sender may take its delivery.
+pub const MAX_ATTEMPT_TIMEOUT_MS: u32 = 20_000;
 /// An attempt claims its delivery for this long: a second sender (the queue
 /// and the cron job at once) leaves it alone meanwhile.
 const CLAIM_SECS: i64 = 30;
@@ -220,7 +224,7 @@ enum Sent {
 }
 
 /// Posts `body` with the three Standard Webhooks headers.
-async fn post(url: &str, secret: &Secret, webhook_id: &str, body: &str) -> Sent {
+async fn post(url: &str, secret: &Secret, webhook_id: &str, body: &str, timeout_ms: u32) -> Sent {
     let ts = wall_clock();
     let headers = Headers::new();
     let signature = secret.sign(webhook_id, ts, body.as_bytes());
@@ -258,9 +262,9 @@ async fn post(url: &str, secret: &Secret, webhook_id: &str, body: &str) -> Sent 
             Err(_) => Sent::Error("network"),
         }
     });
-    let timer = Box::pin(worker::Delay::from(Duration::from_millis(
-        ATTEMPT_TIMEOUT_MS,
-    )));
+    let timer = Box::pin(worker::Delay::from(Duration::from_millis(u64::from(
+        timeout_ms,
+    ))));
     let sent = match select(send, timer).await {
         Either::Left((sent, _)) => sent,
         Either::Right(_) => {
@@ -340,7 +344,10 @@ pub async fn attempt(cfg: &Config, db: &Db, d: &DeliveryRow) -> StoreResult<bool
                     }
                 }
             };
-            (post(&url, &secret, &d.webhook_id, &body).await, url)
+            (
+                post(&url, &secret, &d.webhook_id, &body, cfg.webhook_timeout_ms).await,
+                url,
+            )
         }
     };
     let now = time::now();
