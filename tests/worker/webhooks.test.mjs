@@ -446,6 +446,24 @@ test('a refund made in MYPAY\'s panel is announced as order.refund_pending, then
   assert.deepEqual(types, ['order.paid', 'order.refund_pending', 'order.refunded']);
 });
 
+test('a refund recorded after MYPAY shows it: order.refund_pending and order.refunded, each with its own data', async () => {
+  // The admin refunds in MYPAY's panel first, then records it: the order
+  // goes refund_pending and, as MYPAY's query already shows the refund,
+  // refunded within the same request. Each message shows the order as the
+  // change it announces left it.
+  const uidOut = {};
+  const id = await orderIn('paid', { uidOut });
+  const done = await sandbox('POST', `/sandbox/orders/${uidOut.uid}/refund`, { complete: true });
+  assert.equal(done.status, 200, done.text);
+  const r = await wAdmin('POST', `/admin/orders/${id}/manual-refund`);
+  assert.equal(r.status, 202, r.text);
+  assert.equal(r.body.status, 'refunded');
+  const { event: pending } = await announced(id, 'order.refund_pending', 'refund_pending');
+  assert.equal(pending.data.refunded_at, null);
+  const { event: refunded } = await announced(id, 'order.refunded', 'refunded');
+  assert.ok(refunded.data.refunded_at);
+});
+
 test('an unpaid order past its deadline is announced as order.expired', async () => {
   const { order_id: id } = await checkoutOnW();
   // Before the deadline the cron job's query leaves it pending.
