@@ -56,6 +56,10 @@ pub struct Config {
     /// `WEBHOOK_RETRY_SCHEDULE`: seconds to wait after each failed attempt
     /// (comma-separated); when they run out the delivery is failed.
     pub webhook_retry_secs: Vec<i64>,
+    /// `WEBHOOK_TIMEOUT_MS`: how long one delivery attempt may wait for the
+    /// receiver's answer before it counts as failed (`timeout`) and is
+    /// retried (default 10 s).
+    pub webhook_timeout_ms: u32,
     /// Endpoints added through the admin API may be plain http to this
     /// machine: only when MYPAY_ENDPOINT is on this machine too (the
     /// sandbox: development and tests).
@@ -444,11 +448,23 @@ impl Config {
                     })?
             }
         };
+        let webhook_timeout_ms = match text(env, "WEBHOOK_TIMEOUT_MS", false)? {
+            None => super::webhooks::DEFAULT_ATTEMPT_TIMEOUT_MS,
+            Some(t) => t
+                .parse::<u32>()
+                .ok()
+                .filter(|t| (100..=super::webhooks::MAX_ATTEMPT_TIMEOUT_MS).contains(t))
+                .ok_or(ConfigError {
+                    name: "WEBHOOK_TIMEOUT_MS",
+                    problem: "must be 100 to 20000 milliseconds",
+                })?,
+        };
         Ok(Self {
             access,
             options,
             webhook,
             webhook_retry_secs,
+            webhook_timeout_ms,
             webhook_allow_loopback_http: is_loopback(&endpoint),
             log_info,
             turnstile,

@@ -28,8 +28,12 @@ use worker::{
 pub const QUEUE_BINDING: &str = "WEBHOOK_QUEUE";
 /// The id of the endpoint the `MERCHANT_WEBHOOK_URL` setting names.
 pub const SETTING_ENDPOINT: &str = "setting";
-/// How long one attempt may take.
-const ATTEMPT_TIMEOUT_MS: u64 = 10_000;
+/// How long one attempt may wait for the receiver's answer, unless
+/// `WEBHOOK_TIMEOUT_MS` says otherwise.
+pub const DEFAULT_ATTEMPT_TIMEOUT_MS: u32 = 10_000;
+/// The longest `WEBHOOK_TIMEOUT_MS`: well inside the claim below, so an
+/// attempt always ends before another sender may take its delivery.
+pub const MAX_ATTEMPT_TIMEOUT_MS: u32 = 20_000;
 /// An attempt claims its delivery for this long: a second sender (the queue
 /// and the cron job at once) leaves it alone meanwhile.
 const CLAIM_SECS: i64 = 30;
@@ -80,6 +84,10 @@ pub fn event_type(from: OrderStatus, to: OrderStatus, new_codes: bool) -> Option
 pub struct Outbox {
     /// `msg_…`: the `webhook-id` of every delivery of this message.
     pub webhook_id: String,
+    order_id: String,
+    ty: &'static str,
+    event_at: i64,
+    db: Db,
 }
 
 /// The outbox statement for an order's change announced as `ty` (see
@@ -114,7 +122,16 @@ pub fn outbox_stmt(
         ),
         &[s(order_id), s(&webhook_id), s(ty), n(now), os(setting_url)],
     )?;
-    Ok(Some((stmt, Outbox { webhook_id })))
+    Ok(Some((
+        stmt,
+        Outbox {
+            webhook_id,
+            order_id: order_id.to_owned(),
+            ty,
+            event_at: now,
+            db: db.clone(),
+        },
+    )))
 }
 
 /// A queue message: deliver the pending deliveries of one message, or one
@@ -192,6 +209,12 @@ pub async fn order_data(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
     orders::admin_view(db, o).await
 }
 
+/// A message's body: what happened (`type`), when the order changed
+/// (`timestamp`), and the order (`data`, see [`order_data`]).
+fn message_body(data: Value, ty: &str, event_at: i64) -> String {
+    json!({"type": ty, "timestamp": time::rfc3339(event_at), "data": data}).to_string()
+}
+
 /// Unix seconds of the real clock (the test clock moves `time::now`, but a
 /// receiver checks `webhook-timestamp` against its own clock).
 fn wall_clock() -> i64 {
@@ -205,7 +228,7 @@ enum Sent {
 }
 
 /// Posts `body` with the three Standard Webhooks headers.
-async fn post(url: &str, secret: &Secret, webhook_id: &str, body: &str) -> Sent {
+async fn post(url: &str, secret: &Secret, webhook_id: &str, body: &str, timeout_ms: u32) -> Sent {
     let ts = wall_clock();
     let headers = Headers::new();
     let signature = secret.sign(webhook_id, ts, body.as_bytes());
@@ -243,9 +266,9 @@ async fn post(url: &str, secret: &Secret, webhook_id: &str, body: &str) -> Sent 
             Err(_) => Sent::Error("network"),
         }
     });
-    let timer = Box::pin(worker::Delay::from(Duration::from_millis(
-        ATTEMPT_TIMEOUT_MS,
-    )));
+    let timer = Box::pin(worker::Delay::from(Duration::from_millis(u64::from(
+        timeout_ms,
+    ))));
     let sent = match select(send, timer).await {
         Either::Left((sent, _)) => sent,
         Either::Right(_) => {
@@ -296,13 +319,13 @@ pub async fn attempt(cfg: &Config, db: &Db, d: &DeliveryRow) -> StoreResult<bool
     let (sent, url) = match endpoint(cfg, db, &d.endpoint_id).await? {
         None => (Sent::Error("endpoint_removed"), d.url.clone()),
         Some((url, secret)) => {
-            // The body is built at the first attempt and kept: every retry
-            // and replay then sends the same bytes under the same
-            // webhook-id, so a receiver that deduplicates on the id never
-            // sees two versions of one message. (The outbox row is written
-            // inside the order's change, where the order's JSON view,
-            // built from several tables, is not at hand.) `type` says what
-            // happened; `data` is the order as it stood at the first attempt.
+            // The body is kept once built: every retry and replay then
+            // sends the same bytes under the same webhook-id, so a receiver
+            // that deduplicates on the id never sees two versions of one
+            // message. It is built right after the order's change (`kick`);
+            // only when that did not happen (the Worker stopped in between,
+            // or the order changed again at once) is it built here, from the
+            // order as it stands at the first attempt.
             let body = match &d.body {
                 Some(b) => b.clone(),
                 None => {
@@ -310,9 +333,7 @@ pub async fn attempt(cfg: &Config, db: &Db, d: &DeliveryRow) -> StoreResult<bool
                         Some(o) => order_data(db, &o).await?,
                         None => json!({"order_id": d.order_id}),
                     };
-                    let b =
-                        json!({"type": d.ty, "timestamp": time::rfc3339(d.event_at), "data": data})
-                            .to_string();
+                    let b = message_body(data, &d.ty, d.event_at);
                     db.run(
                         "UPDATE webhook_deliveries SET body = ?1 WHERE id = ?2 AND body IS NULL",
                         &[s(&b), s(&d.id)],
@@ -325,7 +346,10 @@ pub async fn attempt(cfg: &Config, db: &Db, d: &DeliveryRow) -> StoreResult<bool
                     }
                 }
             };
-            (post(&url, &secret, &d.webhook_id, &body).await, url)
+            (
+                post(&url, &secret, &d.webhook_id, &body, cfg.webhook_timeout_ms).await,
+                url,
+            )
         }
     };
     let now = time::now();
@@ -473,9 +497,36 @@ pub async fn consume(cfg: &Config, db: &Db, batch: MessageBatch<Job>) {
     batch.ack_all();
 }
 
-/// After an order's change committed with an outbox message: hand it to
-/// the queue at once.
+/// Writes the message's body into its deliveries, unless the order has
+/// already moved on (another change committed since this one: its data
+/// would not be this change's; the first attempt builds it then).
+async fn freeze_body(outbox: &Outbox) -> StoreResult<()> {
+    let db = &outbox.db;
+    let Some(o) = db.order(&outbox.order_id).await? else {
+        return Ok(());
+    };
+    if outbox.ty.strip_prefix("order.") != Some(o.status.as_str()) {
+        return Ok(());
+    }
+    let body = message_body(order_data(db, &o).await?, outbox.ty, outbox.event_at);
+    db.run(
+        // order_id: the rows are found through their order's index.
+        "UPDATE webhook_deliveries SET body = ?1 WHERE order_id = ?2 AND webhook_id = ?3 AND body IS NULL",
+        &[s(&body), s(&outbox.order_id), s(&outbox.webhook_id)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// After an order's change committed with an outbox message: its body is
+/// built now, from the order as this change left it (a first attempt may
+/// come after the next change: a refund recorded after MYPAY already shows
+/// it is `refund_pending`, then `refunded`, within one request), and the
+/// message is handed to the queue at once.
 pub async fn kick(outbox: &Outbox) {
+    if let Err(e) = freeze_body(outbox).await {
+        e.log();
+    }
     enqueue(
         Job {
             webhook_id: Some(outbox.webhook_id.clone()),

@@ -14,12 +14,13 @@
 //              Turnstile's always-pass test secret
 //   turnstile  Turnstile's always-fail test secret
 //   options    every order setting set (instalments, PAYMENT_METHODS, CURRENCY=CNY, fees, ...)
-//   and seven that must answer every request 500 config_error naming the setting
+//   and eight that must answer every request 500 config_error naming the setting
 //   (never its value), keep answering, and log a config_error line: one
 //   without ADMIN_TOKEN, one with TEST_CLOCK=1 against an https MYPAY_ENDPOINT,
 //   one with a Turnstile site key but no secret, one with LOG_LEVEL=loud, one
 //   with an offline method in PAYMENT_METHODS, one with malformed CREDITCARD_INSTALLMENTS, one with a
-//   MERCHANT_WEBHOOK_SECRET that is not whsec_ + base64.
+//   MERCHANT_WEBHOOK_SECRET that is not whsec_ + base64, one with a
+//   WEBHOOK_TIMEOUT_MS above its 20 s limit.
 // Then node:test runs the test files with WORKER_URL, SANDBOX_URL, ADMIN_TOKEN,
 // EXPIRY_WORKER_URL, ROTATION_WORKER_URL, TURNSTILE_WORKER_URL and
 // SITEVERIFY_URL, and the harness checks that no secret or personal value
@@ -29,7 +30,7 @@
 //   node tests/worker/harness.mjs [test files or globs]   (default TEST_FILES,
 //        else tests/worker/*.test.mjs)
 // Env: WORKER_PORT / SANDBOX_PORT fixed ports (default: any free port; with
-//      WORKER_PORT the other instances take WORKER_PORT+2 … +24), KEEP=1 keeps
+//      WORKER_PORT the other instances take WORKER_PORT+2 … +26), KEEP=1 keeps
 //      the temp dir (state and logs), BENCH=1 runs scripts/bench-worker.mjs on a
 //      fresh main worker and sandbox instead of the tests.
 // Logs: in the temp dir, copied to test-output/worker/ when something fails.
@@ -389,6 +390,8 @@ async function main() {
         vars: { MYPAY_ENDPOINT: endpoint, MERCHANT_WEBHOOK_URL: 'https://hooks.example.com/mypay' },
         secrets: { ...keys, MERCHANT_WEBHOOK_SECRET: `not-a-secret-${randomBytes(8).toString('hex')}` },
       },
+      // A webhook timeout longer than an attempt's claim on its delivery.
+      WEBHOOK_TIMEOUT_MS: { port: portAt(26), vars: { MYPAY_ENDPOINT: endpoint, WEBHOOK_TIMEOUT_MS: 60000 }, secrets: keys },
     });
   }
 

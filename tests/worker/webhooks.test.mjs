@@ -102,6 +102,10 @@ async function startWorker({ schedule = '1,1,2,4,8,30' } = {}) {
       // Short waits: the first retry after 1 s. The default (30 s, 2 min, …,
       // about 32 h in all) is what a deploy gets.
       WEBHOOK_RETRY_SCHEDULE: plain(schedule),
+      // A receiver silent for 2 s is a timeout (the default is 10 s).
+      WEBHOOK_TIMEOUT_MS: plain(2000),
+      // The expiry test moves this Worker's clock past an order's deadline.
+      TEST_CLOCK: plain(1),
       MYPAY_AGENT_KEY: secret(TEST_KEY),
       ADMIN_TOKEN: secret(ADMIN_TOKEN),
       MERCHANT_WEBHOOK_SECRET: secret(SECRET),
@@ -143,23 +147,49 @@ async function migrateAndSeed(w) {
 
 const wAdmin = (method, path, body) => call(method, `${W.url}${path}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
 
-/** A checkout on W, paid (or given store codes) in the sandbox, and known to W
- *  through its reconciliation; answers the order id once its status is `want`. */
-async function orderIn(want, { pfn = 'CREDITCARD' } = {}) {
+/** A checkout on W, not paid yet: { order_id, uid }. */
+async function checkoutOnW(pfn = 'CREDITCARD') {
   const r = await call('POST', `${W.url}/api/checkout`, { items: [{ product_id: 'dried-mango', quantity: 1 }], vouchers: [], customer, pfn, echo: ['erp-4711'] });
   assert.equal(r.status, 201, r.text);
   const uid = r.body.payment_url.match(/payment\/(\d+)\.html/)?.[1];
-  const pay = await sandbox('POST', `/sandbox/orders/${uid}/pay`, pfn === 'CREDITCARD' ? { card_number: '4938170130000003' } : { pfn });
-  assert.equal(pay.status, 200, pay.text);
+  assert.ok(uid, r.body.payment_url);
+  return { order_id: r.body.order_id, uid };
+}
+
+/** Reconciles W (as the cron job would) until the order's status is `want`. */
+async function reconcileUntil(id, want) {
   const deadline = Date.now() + 20000;
   for (;;) {
-    const rec = await wAdmin('POST', '/admin/reconcile', { min_age_seconds: 0 });
+    const rec = await wAdmin('POST', '/admin/reconcile', { min_age_seconds: 0, limit: 500 });
     assert.equal(rec.status, 200, rec.text);
-    const o = await wAdmin('GET', `/admin/orders/${r.body.order_id}?live=0`);
-    if (o.body?.status === want) return r.body.order_id;
-    if (Date.now() > deadline) assert.fail(`order ${r.body.order_id} is ${o.body?.status}, not ${want}`);
+    const o = await wAdmin('GET', `/admin/orders/${id}?live=0`);
+    if (o.body?.status === want) return o.body;
+    if (Date.now() > deadline) assert.fail(`order ${id} is ${o.body?.status}, not ${want}`);
     await sleep(300);
   }
+}
+
+/** A checkout on W, paid (or given store codes, or refused with `card`) in
+ *  the sandbox, and known to W through its reconciliation; answers the
+ *  order id once its status is `want`. */
+async function orderIn(want, { pfn = 'CREDITCARD', card = '4938170130000003', uidOut } = {}) {
+  const { order_id: id, uid } = await checkoutOnW(pfn);
+  if (uidOut) uidOut.uid = uid;
+  const pay = await sandbox('POST', `/sandbox/orders/${uid}/pay`, pfn === 'CREDITCARD' ? { card_number: card } : { pfn });
+  assert.equal(pay.status, 200, pay.text);
+  await reconcileUntil(id, want);
+  return id;
+}
+
+/** The one request announcing `type` for order `id`, verified with the
+ *  standardwebhooks package: the event, after checking `data.status`. */
+async function announced(id, type, status) {
+  const [r] = await waitForRequests(forOrder(id, type));
+  const event = new Webhook(SECRET).verify(r.body, headersOf(r));
+  assert.equal(event.type, type);
+  assert.equal(event.data.order_id, id);
+  assert.equal(event.data.status, status);
+  return { request: r, event };
 }
 
 async function deliveriesOf(orderId) {
@@ -293,8 +323,13 @@ test('a tampered body or timestamp fails verification (the npm package and `mypa
   }
 });
 
+let storeCode; // { id, uid } of the store-code order, for the review test
+let failedOrder; // { id, uid } of the refused card's order
+
 test('store codes: order.pending carries the codes to pay with', async () => {
-  const id = await orderIn('pending', { pfn: 'CSTORECODE' });
+  const uidOut = {};
+  const id = await orderIn('pending', { pfn: 'CSTORECODE', uidOut });
+  storeCode = { id, uid: uidOut.uid };
   // The order is pending from checkout on; the codes' arrival is the event.
   const deadline = Date.now() + 20000;
   let r;
@@ -343,6 +378,143 @@ test('a refund is announced as order.refunded', async () => {
   assert.equal(event.data.status, 'refunded');
   assert.ok(event.data.refunded_at);
   assert.notEqual(hook.headers['webhook-id'], paidRequest.headers['webhook-id'], 'a new message, a new id');
+});
+
+test('a card MYPAY refuses is announced as order.failed', async () => {
+  // 5204247750001471: the API text's failure card (prc 300).
+  const uidOut = {};
+  const id = await orderIn('failed', { card: '5204247750001471', uidOut });
+  const { event } = await announced(id, 'order.failed', 'failed');
+  assert.equal(event.data.payment.prc, '300');
+  failedOrder = { id, uid: uidOut.uid };
+});
+
+test('one event per state change: a repeated report or query sends nothing new', async () => {
+  assert.ok(failedOrder && storeCode, 'needs the failed and the store-code orders of the tests above');
+  for (const { id, uid } of [failedOrder, storeCode]) {
+    await waitForDelivery(id, (x) => x.status === 'delivered');
+    const before = await deliveriesOf(id);
+    const requestsBefore = received.filter(forOrder(id)).length;
+    const reportsBefore = (await wAdmin('GET', `/admin/orders/${id}?live=0`)).body.events.filter((e) => e.kind === 'report').length;
+    // MYPAY's report of the current state, posted to this Worker twice (the
+    // sandbox reports to the main worker), and the cron job's query again.
+    const sent = (await sandbox('GET', `/sandbox/notifications?uid=${uid}`)).body.filter((a) => a.kind === 'state');
+    assert.ok(sent.length >= 1, 'the sandbox reported the state');
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(sent.at(-1).fields)) {
+      if (v !== null && v !== undefined) form.append(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+    }
+    for (let i = 0; i < 2; i++) {
+      const r = await call('POST', `${W.url}/mypay/notify`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+      assert.deepEqual([r.status, r.text], [200, '8888'], 'the report is accepted');
+    }
+    const rec = await wAdmin('POST', '/admin/reconcile', { min_age_seconds: 0, limit: 500 });
+    assert.equal(rec.status, 200, rec.text);
+    const view = await wAdmin('GET', `/admin/orders/${id}?live=0`);
+    assert.equal(view.body.events.filter((e) => e.kind === 'report').length, reportsBefore + 2, 'both reports were kept');
+    await sleep(1000); // time for a (wrong) delivery to go out
+    const after = await deliveriesOf(id);
+    assert.deepEqual(after.map((x) => [x.id, x.type]), before.map((x) => [x.id, x.type]), `no new outbox row for ${id}`);
+    assert.equal(after.length, 1, JSON.stringify(after));
+    assert.equal(received.filter(forOrder(id)).length, requestsBefore, `no new request for ${id}`);
+  }
+});
+
+test('a paid amount that differs from the order is announced as order.needs_review', async () => {
+  assert.ok(storeCode, 'needs the store-code order of the test above');
+  // The store code was paid, but MYPAY's details differ (290).
+  const settle = await sandbox('POST', `/sandbox/orders/${storeCode.uid}/settle`, { prc: '290' });
+  assert.equal(settle.status, 200, settle.text);
+  await reconcileUntil(storeCode.id, 'needs_review');
+  const { event } = await announced(storeCode.id, 'order.needs_review', 'needs_review');
+  assert.equal(event.data.review_reason, 'paid_mismatch');
+  assert.equal(event.data.payment.prc, '290');
+  const types = (await deliveriesOf(storeCode.id)).map((x) => x.type).sort();
+  assert.deepEqual(types, ['order.needs_review', 'order.pending']);
+});
+
+test('a refund made in MYPAY\'s panel is announced as order.refund_pending, then order.refunded', async () => {
+  const uidOut = {};
+  const id = await orderIn('paid', { uidOut });
+  const r = await wAdmin('POST', `/admin/orders/${id}/manual-refund`, { note: 'refunded by phone' });
+  assert.equal(r.status, 202, r.text);
+  assert.equal(r.body.status, 'refund_pending');
+  const { request: pending, event } = await announced(id, 'order.refund_pending', 'refund_pending');
+  assert.equal(event.data.refunded_at, null);
+  // MYPAY's query shows the refund once it is done: the order is refunded.
+  const done = await sandbox('POST', `/sandbox/orders/${uidOut.uid}/refund`, { complete: true });
+  assert.equal(done.status, 200, done.text);
+  await reconcileUntil(id, 'refunded');
+  const { request: refunded } = await announced(id, 'order.refunded', 'refunded');
+  assert.notEqual(refunded.headers['webhook-id'], pending.headers['webhook-id']);
+  const types = (await deliveriesOf(id)).map((x) => x.type).sort();
+  assert.deepEqual(types, ['order.paid', 'order.refund_pending', 'order.refunded']);
+});
+
+test('a refund recorded after MYPAY shows it: order.refund_pending and order.refunded, each with its own data', async () => {
+  // The admin refunds in MYPAY's panel first, then records it: the order
+  // goes refund_pending and, as MYPAY's query already shows the refund,
+  // refunded within the same request. Each message shows the order as the
+  // change it announces left it.
+  const uidOut = {};
+  const id = await orderIn('paid', { uidOut });
+  const done = await sandbox('POST', `/sandbox/orders/${uidOut.uid}/refund`, { complete: true });
+  assert.equal(done.status, 200, done.text);
+  const r = await wAdmin('POST', `/admin/orders/${id}/manual-refund`);
+  assert.equal(r.status, 202, r.text);
+  assert.equal(r.body.status, 'refunded');
+  const { event: pending } = await announced(id, 'order.refund_pending', 'refund_pending');
+  assert.equal(pending.data.refunded_at, null);
+  const { event: refunded } = await announced(id, 'order.refunded', 'refunded');
+  assert.ok(refunded.data.refunded_at);
+});
+
+test('an unpaid order past its deadline is announced as order.expired', async () => {
+  const { order_id: id } = await checkoutOnW();
+  // Before the deadline the cron job's query leaves it pending.
+  await wAdmin('POST', '/admin/reconcile', { min_age_seconds: 0, limit: 500 });
+  assert.equal((await wAdmin('GET', `/admin/orders/${id}?live=0`)).body.status, 'pending');
+  // Two hours later (ORDER_TTL_SECONDS is 30 minutes) it expires.
+  const clock = await wAdmin('PUT', '/admin/test/clock', { offset_seconds: 7200 });
+  assert.equal(clock.status, 200, clock.text);
+  try {
+    await reconcileUntil(id, 'expired');
+    const { request, event } = await announced(id, 'order.expired', 'expired');
+    assert.match(event.timestamp, /^\d{4}-\d\d-\d\dT/);
+    // Signed with the real clock (a receiver checks it against its own).
+    assert.ok(Math.abs(Number(request.headers['webhook-timestamp']) - Date.now() / 1000) < 60);
+    await waitForDelivery(id, (x) => x.type === 'order.expired' && x.status === 'delivered');
+  } finally {
+    const back = await wAdmin('PUT', '/admin/test/clock', { offset_seconds: 0 });
+    assert.equal(back.status, 200, back.text);
+  }
+  assert.deepEqual((await deliveriesOf(id)).map((x) => x.type), ['order.expired']);
+});
+
+test('a receiver silent past WEBHOOK_TIMEOUT_MS is recorded as a timeout and retried', async () => {
+  let first = true;
+  // The first order.paid request gets its answer only after 4 s (the
+  // Worker gives up at 2 s); the retry is answered at once.
+  answer = (r) => {
+    if (r.json?.type === 'order.paid' && first) {
+      first = false;
+      return sleep(4000).then(() => 204);
+    }
+    return 204;
+  };
+  try {
+    const id = await orderIn('paid');
+    const got = await waitForRequests(forOrder(id, 'order.paid'), { n: 2 });
+    assert.equal(got[0].headers['webhook-id'], got[1].headers['webhook-id']);
+    for (const r of got) new Webhook(SECRET).verify(r.body, headersOf(r));
+    const d = await waitForDelivery(id, (x) => x.type === 'order.paid' && x.status === 'delivered');
+    assert.equal(d.attempts, 2);
+    const o = await wAdmin('GET', `/admin/orders/${id}?live=0`);
+    const attempts = o.body.events.filter((e) => e.kind === 'webhook').map((e) => [e.detail.attempt, e.detail.status_code, e.detail.error, e.detail.outcome]);
+    assert.deepEqual(attempts, [[1, null, 'timeout', 'pending'], [2, 204, null, 'delivered']]);
+  } finally {
+    answer = () => 204;
+  }
 });
 
 test('admin API: endpoints with their own secret, deliveries, replay with the same webhook-id', async () => {
