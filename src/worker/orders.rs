@@ -683,6 +683,10 @@ pub async fn admin_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
                 None => Value::Null,
             },
         );
+        m.insert(
+            "review_reason".into(),
+            json!(o.review_reason.map(|r| r.as_str())),
+        );
         m.insert("report_pending".into(), json!(o.report_pending == 1));
         let extras = order_extras(db, &o.id).await?;
         let parse = |v: Option<&str>| v.and_then(|t| serde_json::from_str::<Value>(t).ok());
