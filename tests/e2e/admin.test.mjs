@@ -8,40 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createServer } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ADMIN_TOKEN, BASE, OUT, RUN, SANDBOX, api, closeAll, closePage, newPage as openPage, shot as saveShot } from './support.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const BASE = (process.env.E2E_BASE_URL || 'http://127.0.0.1:28787').replace(/\/$/, '');
-const SANDBOX = (process.env.E2E_SANDBOX_URL || 'http://127.0.0.1:28788').replace(/\/$/, '');
-const ADMIN_TOKEN = process.env.E2E_ADMIN_TOKEN || '';
-const OUT = path.resolve(root, process.env.E2E_OUTPUT || 'test-output/e2e');
-const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
-const RUN = Date.now().toString(36).toUpperCase();
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-fs.mkdirSync(OUT, { recursive: true });
-
-async function api(method, url, body, headers = {}) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', 'user-agent': 'mypay-edge-e2e', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text.slice(0, 300)}`);
-  return json ?? text;
-}
 const adminAuth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 async function waitStatus(o, want) {
@@ -112,46 +81,14 @@ async function plainPaidOrder(n) {
   return { id: o.order_id, uid, amount: o.amount, token: o.token };
 }
 
-const contexts = new Set();
-async function newPage({ phone = false } = {}) {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mypay-e2e-admin-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    locale: 'zh-TW',
-    timezoneId: 'Asia/Taipei',
-    acceptDownloads: true,
-    ...(phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-      : { viewport: { width: 1280, height: 900 } }),
-  });
-  context.userDataDir = userDataDir;
-  contexts.add(context);
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(45_000);
-  page.setDefaultNavigationTimeout(45_000);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    // 404s the console expects (endpoints a Worker may not have) are not problems.
-    if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.problems = problems;
-  return page;
+/** A page in a fresh profile that accepts downloads (the CSV exports). */
+function newPage({ phone = false } = {}) {
+  return openPage({ phone, downloads: true });
 }
 
-async function closePage(page) {
-  const context = page.context();
-  contexts.delete(context);
-  await context.close();
-  fs.rmSync(context.userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-}
-
-async function shot(page, name) {
-  const file = path.join(OUT, `admin-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} is not empty`);
+/** Screenshots of the console are `admin-*.png`. */
+function shot(page, name) {
+  return saveShot(page, `admin-${name}`);
 }
 
 async function signIn(page) {
@@ -164,8 +101,6 @@ async function signIn(page) {
   assert.equal(await page.evaluate(() => Object.values({ ...localStorage }).some((v) => v.includes('e2e-'))), false, 'nor in localStorage');
 }
 
-/** Whether nothing is wider than the phone's 390 CSS pixels (a phone browser would widen
- *  its layout viewport to fit, so the page's own width is what counts). */
 /** Submits the order search and waits for the list it renders. */
 async function search(page) {
   const old = await page.getByTestId('orders-filter').elementHandle();
@@ -174,6 +109,8 @@ async function search(page) {
   await page.getByTestId('orders-filter').waitFor();
 }
 
+/** Whether nothing is wider than the phone's 390 CSS pixels (a phone browser would widen
+ *  its layout viewport to fit, so the page's own width is what counts). */
 const noSideways = (page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) <= 391);
 
 describe('admin console', () => {
@@ -186,9 +123,7 @@ describe('admin console', () => {
     second = await paidOrder(2);
   });
 
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-  });
+  after(closeAll);
 
   test('a wrong token is refused and not kept', async () => {
     const page = await newPage();

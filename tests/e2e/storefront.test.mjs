@@ -7,55 +7,12 @@
 //   E2E_OUTPUT       where screenshots go         (default test-output/e2e)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { createServer } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const BASE = (process.env.E2E_BASE_URL || 'http://127.0.0.1:28787').replace(/\/$/, '');
-const SANDBOX = (process.env.E2E_SANDBOX_URL || 'http://127.0.0.1:28788').replace(/\/$/, '');
-const ADMIN_TOKEN = process.env.E2E_ADMIN_TOKEN || '';
-const OUT = path.resolve(root, process.env.E2E_OUTPUT || 'test-output/e2e');
-const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
+import { ADMIN_TOKEN, BASE, RUN, SANDBOX, api, closeAll, closePage, newPage as openPage, shot } from './support.mjs';
 
 const SUCCESS_CARD = '4938170130000003';
 const FAILURE_CARD = '5204247750001471';
 const FINAL_TIMEOUT = 60_000;
-const RUN = Date.now().toString(36).toUpperCase();
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-fs.mkdirSync(OUT, { recursive: true });
-
-async function api(method, url, body, headers = {}) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', 'user-agent': 'mypay-edge-e2e', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text.slice(0, 300)}`);
-  return json ?? text;
-}
 
 let seq = 0;
 /** A fresh paid and a fresh free voucher, issued through the admin API. */
@@ -99,21 +56,6 @@ async function issueVouchers() {
   return { paid: paid.vouchers[0].code, free: free.vouchers[0].code };
 }
 
-async function closePage(page) {
-  const context = page.context();
-  openContexts.delete(context);
-  await context.close();
-  removeProfile(context.userDataDir);
-}
-
-function removeProfile(dir) {
-  try {
-    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-  } catch {
-    // Chromium may still be flushing its profile; the OS cleans /tmp eventually.
-  }
-}
-
 async function orderCount() {
   let n = 0;
   let cursor = '';
@@ -126,50 +68,16 @@ async function orderCount() {
   }
 }
 
-async function shot(page, name) {
-  const file = path.join(OUT, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} is not empty`);
-  return file;
-}
-
 let products;
 let shoppers = 0;
-const openContexts = new Set();
 
 /**
- * A fresh browser profile (its own user-data-dir, so its own localStorage), desktop or
- * phone-sized, and a page in it.
+ * A fresh browser profile, desktop or phone-sized, and a page in it. Each profile is its own
+ * shopper: its own client address (CF-Connecting-IP, which Cloudflare sets and wrangler dev
+ * keeps), so the per-address rate limits apply per test.
  */
-async function newPage({ phone = false } = {}) {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mypay-e2e-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    locale: 'zh-TW',
-    timezoneId: 'Asia/Taipei',
-    ...(phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-      : { viewport: { width: 1280, height: 900 } }),
-  });
-  context.userDataDir = userDataDir;
-  // Each profile is its own shopper: its own client address (CF-Connecting-IP, which
-  // Cloudflare sets and wrangler dev keeps), so the per-address rate limits apply per test.
-  await context.setExtraHTTPHeaders({ 'cf-connecting-ip': `198.18.200.${++shoppers}` });
-  openContexts.add(context);
-  const page = context.pages()[0] ?? (await context.newPage());
-  // Generous: on a shared dev machine wrangler dev may rebuild the Worker mid-run (its
-  // [build] watches src/) and hold requests for a while; in CI nothing changes under it.
-  page.setDefaultTimeout(45_000);
-  page.setDefaultNavigationTimeout(45_000);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.problems = problems;
-  return page;
+function newPage({ phone = false } = {}) {
+  return openPage({ phone, headers: { 'cf-connecting-ip': `198.18.200.${++shoppers}` } });
 }
 
 /** Shop page: two products, a paid and a free voucher, the customer, then the sandbox page. */
@@ -293,12 +201,7 @@ before(async () => {
   assert.ok(products.length >= 2, 'the dev seed has at least two products');
 });
 
-after(async () => {
-  for (const c of openContexts) {
-    await c.close().catch(() => {});
-    removeProfile(c.userDataDir);
-  }
-});
+after(closeAll);
 
 describe('demo storefront in Chromium', () => {
   test('card payment with the success card: two products, a paid and a free voucher, paid', async () => {
