@@ -10,17 +10,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ADMIN_TOKEN, BASE, SANDBOX, admin, api, call, order, sandbox, sleep, waitFor } from './helpers.mjs';
+import { TEST_KEY, migrateAndSeed, plain, secret, startDevWorker } from './support/devworker.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TEAM = 'mypay-test.cloudflareaccess.com';
 const AUD = `aud-${randomBytes(8).toString('hex')}`;
-const TEST_KEY = '2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG'; // the API text's published test key
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
@@ -60,20 +58,12 @@ let accessUrl;
 const accessLogs = [];
 let tmp;
 
-const plain = (value) => ({ type: 'plain_text', value });
-const secret = (value) => ({ type: 'secret_text', value });
-
 /** A Worker instance of wrangler.toml with `vars` (plain) over the sandbox's
- *  settings, through wrangler's DevEnv (as tests/worker/harness.mjs starts
- *  its instances); answers { worker, url, db() }. */
-async function startInstance(name, vars, logs = [], dev = {}) {
-  const envFile = join(tmp, 'empty.env');
-  writeFileSync(envFile, '');
-  const { unstable_DevEnv: DevEnv } = await import('wrangler');
-  const devEnv = new DevEnv();
-  const w = await devEnv.startWorker({
-    config: join(ROOT, 'wrangler.toml'),
-    envFiles: [envFile],
+ *  settings, as tests/worker/harness.mjs starts its instances; its log lines
+ *  go to `logs`. Answers { worker, url, db() }. */
+function startInstance(name, vars, logs = [], dev = {}) {
+  return startDevWorker({
+    name,
     bindings: {
       MYPAY_ENDPOINT: plain(`${SANDBOX}/api/agent`),
       STOREFRONT_URL: plain('http://127.0.0.1:8787'),
@@ -81,32 +71,10 @@ async function startInstance(name, vars, logs = [], dev = {}) {
       MYPAY_AGENT_KEY: secret(TEST_KEY),
       ADMIN_TOKEN: secret(ADMIN_TOKEN),
     },
-    build: { custom: { command: '' } },
-    dev: {
-      server: { hostname: '127.0.0.1', port: 0 },
-      inspector: false,
-      watch: false,
-      liveReload: false,
-      persist: join(tmp, `state-${name}`),
-      structuredLogsHandler: ({ level, message }) => logs.push(`${level}: ${message}`),
-      ...dev,
-    },
+    persist: join(tmp, `state-${name}`),
+    onLine: (line) => logs.push(line),
+    dev,
   });
-  await w.ready;
-  return {
-    worker: w,
-    url: (await w.url).origin,
-    db: () => devEnv.runtimes.find((r) => r.mf).mf.getD1Database('DB'),
-  };
-}
-
-/** The schema of migrations/, applied through the instance's D1 binding. */
-async function migrate(db) {
-  const { unstable_splitSqlQuery: split } = await import('wrangler');
-  for (const file of readdirSync(join(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
-    const sql = readFileSync(join(ROOT, 'migrations', file), 'utf8');
-    await db.batch(split(sql).map((q) => db.prepare(q)));
-  }
 }
 
 before(async () => {
@@ -247,7 +215,7 @@ test('Access half set up, or a team domain that is not one: 500 config_error nam
 test('the cron job records its reconciliation runs', async () => {
   const inst = await startInstance('cron', {}, [], { testScheduled: true });
   try {
-    await migrate(await inst.db());
+    await migrateAndSeed(await inst.db(), { seed: false });
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const none = await call('GET', `${inst.url}/admin/reconcile/runs`, undefined, auth);
     assert.equal(none.status, 200, none.text);

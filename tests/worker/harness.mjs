@@ -37,12 +37,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
+import { migrateAndSeed, plain, secret, startDevWorker, withTimeout } from './support/devworker.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CALLER_DIR = process.cwd();
@@ -127,15 +128,6 @@ function takeOverSignals() {
     for (const l of process.listeners(sig)) if (l !== mine) process.removeListener(sig, l);
   }
 }
-function withTimeout(promise, ms, what) {
-  let t;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms); }),
-  ]).finally(() => clearTimeout(t));
-}
-
-const { unstable_DevEnv: DevEnv, unstable_splitSqlQuery: splitSqlQuery } = await import('wrangler');
 
 // ---- child processes that say where they listen ---------------------------
 /** Spawns `cmd args`, logs to TMP/`name`.log, resolves with the URL its
@@ -167,8 +159,6 @@ function tail(file, n = 30) {
 }
 
 // ---- workers ---------------------------------------------------------------
-const secret = (value) => ({ type: 'secret_text', value });
-const plain = (value) => ({ type: 'plain_text', value: String(value) });
 
 /**
  * Starts wrangler.toml's worker with `vars` and `secrets` over the file's
@@ -177,80 +167,34 @@ const plain = (value) => ({ type: 'plain_text', value: String(value) });
  * Nothing is read from .dev.vars or .env: every secret is the harness's.
  */
 async function startWorker(name, { port, vars = {}, secrets = {}, self = () => ({}) }) {
-  const logFile = join(TMP, `worker-${name}.log`);
-  const logs = [];
   const onLog = [];
-  const noEnv = join(TMP, 'empty.env');
-  writeFileSync(noEnv, '');
   const bindings = (url) => Object.fromEntries([
     ...Object.entries({ ...vars, ...self(url) }).map(([k, v]) => [k, plain(v)]),
     ...Object.entries(secrets).map(([k, v]) => [k, secret(v)]),
   ]);
   const guess = port ? `http://127.0.0.1:${port}` : 'http://127.0.0.1';
-  const devEnv = new DevEnv();
-  let reloaded = once(devEnv, 'reloadComplete');
-  const worker = await devEnv.startWorker({
-    config: join(ROOT, 'wrangler.toml'),
-    envFiles: [noEnv],
+  const w = await startDevWorker({
+    name,
     bindings: bindings(guess),
-    // scripts/test-worker.sh built build/worker/ once: no [build] command per instance.
-    build: { custom: { command: '' } },
-    dev: {
-      server: { hostname: '127.0.0.1', port },
-      inspector: false,
-      watch: false,
-      liveReload: false,
-      persist: join(TMP, `state-${name}`),
-      structuredLogsHandler: ({ level, message }) => {
-        const line = `${level}: ${message}`;
-        logs.push(line);
-        appendFileSync(logFile, `${line}\n`);
-        for (const f of onLog) f(line);
-      },
+    port,
+    persist: join(TMP, `state-${name}`),
+    logFile: join(TMP, `worker-${name}.log`),
+    onLine: (line) => { for (const f of onLog) f(line); },
+    onStart: (worker) => {
+      workers.push(worker);
+      takeOverSignals();
     },
   });
-  workers.push(worker);
-  takeOverSignals();
-  await withTimeout(reloaded, 120000, `${name} worker`);
-  const url = (await worker.url).origin;
-  if (url !== guess) {
-    // The URL is known now: set the vars that name it and wait for the reload.
-    reloaded = once(devEnv, 'reloadComplete');
-    await worker.patchConfig({ bindings: bindings(url) });
-    await withTimeout(reloaded, 120000, `${name} worker reload`);
-  }
-  const runtime = devEnv.runtimes.find((r) => r.mf);
+  // The URL is known now: set the vars that name it.
+  if (w.url !== guess) await w.rebind(bindings(w.url));
   return {
-    name,
-    url,
-    worker,
-    logs,
+    ...w,
     /** Resolves when a log line matches `re` (or rejects after `ms`). */
     waitForLog(re, ms = 5000) {
-      if (logs.some((l) => re.test(l))) return Promise.resolve();
+      if (w.logs.some((l) => re.test(l))) return Promise.resolve();
       return withTimeout(new Promise((res) => onLog.push((l) => re.test(l) && res())), ms, `a log line matching ${re}`);
     },
-    db: () => runtime.mf.getD1Database('DB'),
   };
-}
-
-/** Applies migrations/ as `wrangler d1 migrations apply` does (recorded in
- *  d1_migrations), then seed/dev.sql, through the worker's DB binding. */
-async function migrateAndSeed(w) {
-  const db = await w.db();
-  await db.prepare(`CREATE TABLE IF NOT EXISTS d1_migrations(
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT UNIQUE,
-    applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL
-  )`).run();
-  const applied = new Set((await db.prepare('SELECT name FROM d1_migrations').all()).results.map((r) => r.name));
-  const run = (sql) => db.batch(splitSqlQuery(sql).map((s) => db.prepare(s)));
-  for (const file of readdirSync('migrations').filter((f) => f.endsWith('.sql')).sort()) {
-    if (applied.has(file)) continue;
-    const sql = readFileSync(join('migrations', file), 'utf8');
-    await run(`${sql}\nINSERT INTO d1_migrations (name) VALUES ('${file.replace(/'/g, "''")}');`);
-  }
-  await run(readFileSync('seed/dev.sql', 'utf8'));
 }
 
 async function get(url, init = {}) {
@@ -400,7 +344,7 @@ async function main() {
   await Promise.all([
     ...Object.entries(specs).map(async ([name, spec]) => {
       const w = await startWorker(name, spec);
-      await migrateAndSeed(w);
+      await migrateAndSeed(await w.db());
       await checkUp(w);
       up[name] = w;
     }),

@@ -13,33 +13,22 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { ADMIN_TOKEN, SANDBOX, call, customer, sandbox, sleep } from './helpers.mjs';
+import { ROOT, TEST_KEY, migrateAndSeed, plain, secret, startDevWorker, withTimeout } from './support/devworker.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const TEST_KEY = '2MrhtRYeF9wKZ4bKwzZoL8aZf26pWzIG'; // the API text's published test key
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const TMP = mkdtempSync(join(tmpdir(), 'mypay-webhooks-test.'));
 const PERSIST = join(TMP, 'state');
 // wrangler prints through `console`: into a file, not the test report.
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   console[level] = (...args) => appendFileSync(join(TMP, 'wrangler.log'), `${format(...args)}\n`);
-}
-const { unstable_DevEnv: DevEnv, unstable_splitSqlQuery: splitSqlQuery } = await import('wrangler');
-
-function withTimeout(promise, ms, what) {
-  let t;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { t = setTimeout(() => reject(new Error(`${what}: nothing within ${ms / 1000} s`)), ms); }),
-  ]).finally(() => clearTimeout(t));
 }
 
 // ---- the receiver ------------------------------------------------------------
@@ -84,16 +73,8 @@ const headersOf = (r) => ({
 let W; // { url, stop(), logs }
 
 async function startWorker({ schedule = '1,1,2,4,8,30' } = {}) {
-  const logs = [];
-  const noEnv = join(TMP, 'empty.env');
-  writeFileSync(noEnv, '');
-  const plain = (v) => ({ type: 'plain_text', value: String(v) });
-  const secret = (v) => ({ type: 'secret_text', value: v });
-  const devEnv = new DevEnv();
-  const reloaded = once(devEnv, 'reloadComplete');
-  const worker = await devEnv.startWorker({
-    config: join(ROOT, 'wrangler.toml'),
-    envFiles: [noEnv],
+  return startDevWorker({
+    name: 'webhooks',
     bindings: {
       MYPAY_ENDPOINT: plain(`${SANDBOX}/api/agent`),
       MYPAY_TIMEOUT_MS: plain(2000),
@@ -110,39 +91,10 @@ async function startWorker({ schedule = '1,1,2,4,8,30' } = {}) {
       ADMIN_TOKEN: secret(ADMIN_TOKEN),
       MERCHANT_WEBHOOK_SECRET: secret(SECRET),
     },
-    build: { custom: { command: '' } },
-    dev: {
-      server: { hostname: '127.0.0.1', port: 0 },
-      inspector: false,
-      watch: false,
-      liveReload: false,
-      testScheduled: true,
-      persist: PERSIST,
-      structuredLogsHandler: ({ level, message }) => {
-        logs.push(`${level}: ${message}`);
-        appendFileSync(join(TMP, 'worker.log'), `${level}: ${message}\n`);
-      },
-    },
+    persist: PERSIST,
+    logFile: join(TMP, 'worker.log'),
+    dev: { testScheduled: true },
   });
-  await withTimeout(reloaded, 120000, 'the webhooks worker');
-  const url = (await worker.url).origin;
-  const runtime = devEnv.runtimes.find((r) => r.mf);
-  return { url, logs, db: () => runtime.mf.getD1Database('DB'), stop: () => withTimeout(worker.dispose(), 15000, 'dispose') };
-}
-
-/** Migrations (as `wrangler d1 migrations apply` records them) and the seed. */
-async function migrateAndSeed(w) {
-  const db = await w.db();
-  await db.prepare(`CREATE TABLE IF NOT EXISTS d1_migrations(
-    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,
-    applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)`).run();
-  const applied = new Set((await db.prepare('SELECT name FROM d1_migrations').all()).results.map((r) => r.name));
-  const run = (sql) => db.batch(splitSqlQuery(sql).map((s) => db.prepare(s)));
-  for (const file of readdirSync(join(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
-    if (applied.has(file)) continue;
-    await run(`${readFileSync(join(ROOT, 'migrations', file), 'utf8')}\nINSERT INTO d1_migrations (name) VALUES ('${file}');`);
-  }
-  await run(readFileSync(join(ROOT, 'seed/dev.sql'), 'utf8'));
 }
 
 const wAdmin = (method, path, body) => call(method, `${W.url}${path}`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
@@ -215,7 +167,7 @@ before(async () => {
   await once(receiver, 'listening');
   RECEIVER_URL = `http://127.0.0.1:${receiver.address().port}`;
   W = await startWorker();
-  await migrateAndSeed(W);
+  await migrateAndSeed(await W.db());
 });
 
 after(async () => {
@@ -606,7 +558,7 @@ test('a delivery survives a Worker restart mid-retry (the cron job sends it)', a
   answer = () => 204;
   // The new instance gives up sooner (the test below waits for that).
   W = await startWorker({ schedule: '1,1' });
-  await migrateAndSeed(W); // nothing to apply: the same persisted D1
+  await migrateAndSeed(await W.db()); // nothing to apply: the same persisted D1
   const pending = (await deliveriesOf(id)).find((x) => x.type === 'order.paid');
   assert.ok(pending, 'the delivery row survived');
   assert.equal(pending.webhook_id, first.headers['webhook-id']);
