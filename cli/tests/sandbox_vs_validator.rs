@@ -1,9 +1,14 @@
 //! The sandbox checks orders with its own reading of the API text, not with
 //! the client's validator (`mypay_link::validate`). Each side catches
 //! something the other does not: that is what makes the sandbox worth
-//! testing the client against.
+//! testing the client against. This comparison lives with the `mypay`
+//! command, which has both: the sandbox crate itself, its tests included,
+//! never names the validator (the last test checks that).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::common::*;
+mod common;
+
+use common::*;
 use mypay_link::models::OrderRequest;
 use mypay_link::validate::{validate_order, validate_refund, PaidOrder};
 use mypay_link::Command;
@@ -24,7 +29,7 @@ fn client_accepts(order: &Value) -> bool {
 /// an `order_id` already used by the store.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sandbox_refuses_what_the_client_validator_accepts() {
-    let sb = Sandbox::start().await;
+    let sb = Sandbox::start(&[]);
     let cases: Vec<Case> = vec![
         ("pfn", Box::new(|o| o["pfn"] = json!("PAYPAL"))),
         ("pfn", Box::new(|o| o["pfn"] = json!("2"))),
@@ -80,7 +85,7 @@ async fn the_sandbox_refuses_what_the_client_validator_accepts() {
 /// API text does not require what the validator insists on.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_validator_refuses_what_the_sandbox_accepts() {
-    let sb = Sandbox::start().await;
+    let sb = Sandbox::start(&[]);
     let cases: Vec<Case> = vec![
         // 『是否為經銷商代收費模式』: "若 is_agent_charge 有指定,以指定優先".
         (
@@ -126,7 +131,7 @@ async fn the_client_validator_refuses_what_the_sandbox_accepts() {
 /// rule for refunds and the sandbox's agree on the documented example.
 #[tokio::test(flavor = "multi_thread")]
 async fn refund_items_must_carry_the_orders_names() {
-    let sb = Sandbox::start().await;
+    let sb = Sandbox::start(&[]);
     let mut refund = json!({"store_uid": STORE, "uid": "95047", "key": "85def7799fd15978cac14a44846f3a2a", "cost": 900,
                             "voucher_paid": [{"product_id": "P01", "serial_number": "P1634634156"}], "invoice_state": 6,
                             "items": [{"id": "1", "name": "另一個商品", "cost": 900, "amount": 1, "total": 900}]});
@@ -174,10 +179,9 @@ fn the_sandbox_never_uses_the_client_validator() {
         }
     }
     let mut found = Vec::new();
-    walk(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut found,
-    );
+    let sandbox = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/mypay-sandbox");
+    walk(&sandbox.join("src"), &mut found);
+    walk(&sandbox.join("tests"), &mut found);
     assert!(
         found.is_empty(),
         "the sandbox uses mypay_link::validate in {found:?}"
