@@ -130,8 +130,13 @@ pub fn search_term(q: Option<&str>) -> Option<String> {
     (!q.is_empty()).then(|| q.chars().take(254).collect())
 }
 
-/// `q` as a LIKE prefix pattern (`q%`), with `\` escaping `%`, `_` and `\`.
-pub fn like_prefix(q: &str) -> String {
+/// D1 refuses LIKE patterns past 50 bytes (order ids are 26 characters).
+const LIKE_PATTERN_MAX: usize = 50;
+
+/// `q` as a LIKE prefix pattern (`q%`), with `\` escaping `%`, `_` and `\`;
+/// `None` when the pattern would be longer than D1 allows (only exact
+/// matches then: no order id is that long).
+pub fn like_prefix(q: &str) -> Option<String> {
     let mut out = String::with_capacity(q.len() + 1);
     for c in q.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -140,7 +145,7 @@ pub fn like_prefix(q: &str) -> String {
         out.push(c);
     }
     out.push('%');
-    out
+    (out.len() <= LIKE_PATTERN_MAX).then_some(out)
 }
 
 #[cfg(test)]
@@ -195,6 +200,10 @@ mod tests {
         assert_eq!(search_term(Some("   ")), None);
         assert_eq!(search_term(None), None);
         assert_eq!(search_term(Some(&"x".repeat(300))).unwrap().len(), 254);
-        assert_eq!(like_prefix("ME_1%\\"), "ME\\_1\\%\\\\%");
+        assert_eq!(like_prefix("ME_1%\\").as_deref(), Some("ME\\_1\\%\\\\%"));
+        // Past 50 bytes D1 refuses the pattern: no prefix search then.
+        assert_eq!(like_prefix(&"a".repeat(49)).map(|p| p.len()), Some(50));
+        assert_eq!(like_prefix(&"a".repeat(50)), None);
+        assert_eq!(like_prefix(&"%".repeat(25)), None);
     }
 }

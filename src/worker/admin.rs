@@ -127,7 +127,7 @@ pub async fn list_orders(req: Request, cfg: &Config, db: &Db) -> ApiResult<Respo
                 on(range.start),
                 on(range.end),
                 os(q.as_deref()),
-                os(q.as_deref().map(console_rules::like_prefix).as_deref()),
+                os(q.as_deref().and_then(console_rules::like_prefix).as_deref()),
                 on(c_at),
                 s(&c_id),
                 n(limit + 1),
@@ -248,17 +248,6 @@ struct RefundItemAsk {
     name: String,
     #[serde(default)]
     amount: i64,
-}
-
-async fn read_optional_json<T: Default + serde::de::DeserializeOwned>(
-    req: &mut Request,
-) -> ApiResult<T> {
-    let body = http::read_body(req).await?;
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(&body)
-        .map_err(|_| ApiError::bad_request("bad_json", "the body is not valid JSON"))
 }
 
 /// The method the shopper paid with (MYPAY's word), else the one asked for.
@@ -515,7 +504,7 @@ async fn apply_refund(
 /// [`invoice_action`]).
 pub async fn refund(mut req: Request, cfg: &Config, db: &Db, id: &str) -> ApiResult<Response> {
     authorize(&req, cfg)?;
-    let rb: RefundBody = read_optional_json(&mut req).await?;
+    let rb: RefundBody = http::read_optional_json(&mut req).await?;
     let asked_invoice = match rb.invoice_state.as_deref() {
         None => None,
         Some("4") => Some(InvoiceAction::Void),
@@ -738,7 +727,7 @@ pub async fn manual_refund(
     id: &str,
 ) -> ApiResult<Response> {
     authorize(&req, cfg)?;
-    let rb: RefundBody = read_optional_json(&mut req).await?;
+    let rb: RefundBody = http::read_optional_json(&mut req).await?;
     let note = rb.note.unwrap_or_default();
     if note.chars().count() > 500 {
         return Err(ApiError::bad_request(
@@ -948,7 +937,7 @@ struct ReconcileBody {
 
 pub async fn reconcile(mut req: Request, cfg: &Config, db: &Db) -> ApiResult<Response> {
     authorize(&req, cfg)?;
-    let rb: ReconcileBody = read_optional_json(&mut req).await?;
+    let rb: ReconcileBody = http::read_optional_json(&mut req).await?;
     let min_age = rb.min_age_seconds.map(|a| a.clamp(0, 86_400));
     let limit = rb.limit.unwrap_or(50).clamp(1, 500);
     let report = orders::reconcile(cfg, db, min_age, limit).await?;

@@ -184,7 +184,24 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(
     req: &mut Request,
 ) -> ApiResult<(T, Vec<u8>)> {
     let body = read_body(req).await?;
-    let value: Value = serde_json::from_slice(&body)
+    Ok((parse_json(&body)?, body))
+}
+
+/// As [`read_json`], but an empty body is `T::default()`.
+pub async fn read_optional_json<T: Default + serde::de::DeserializeOwned>(
+    req: &mut Request,
+) -> ApiResult<T> {
+    let body = read_body(req).await?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    parse_json(&body)
+}
+
+/// A JSON object into `T`: 400 `bad_json` when it is not JSON, 400
+/// `invalid_request` (with serde's words) when it is of the wrong shape.
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    let value: Value = serde_json::from_slice(body)
         .map_err(|_| ApiError::bad_request("bad_json", "the body is not valid JSON"))?;
     if !value.is_object() {
         return Err(ApiError::bad_request(
@@ -192,14 +209,13 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(
             "the body must be a JSON object",
         ));
     }
-    let typed = serde_json::from_value(value).map_err(|e| {
+    serde_json::from_value(value).map_err(|e| {
         ApiError::bad_request(
             "invalid_request",
             "the body does not have the expected fields",
         )
         .with_details(json!([{"message": e.to_string()}]))
-    })?;
-    Ok((typed, body))
+    })
 }
 
 /// The bearer token of `Authorization`, if any.

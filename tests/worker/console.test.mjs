@@ -265,6 +265,12 @@ describe('console endpoints', () => {
     assert.ok(prefix.body.orders.every((o) => o.order_id.startsWith(paid.order_id.slice(0, -3))));
     const wildcard = await admin('GET', '/admin/orders?q=%25');
     assert.deepEqual(wildcard.body.orders, [], '% is a character, not a wildcard');
+    // A long term (D1 refuses LIKE patterns past 50 bytes) is searched exactly, not a 500.
+    const long = await admin('GET', `/admin/orders?q=${'a'.repeat(300)}`);
+    assert.equal(long.status, 200, long.text);
+    assert.deepEqual(long.body.orders, []);
+    const longPercent = await admin('GET', `/admin/orders?q=${'%25'.repeat(30)}`);
+    assert.equal(longPercent.status, 200, longPercent.text);
     const notPaid = await admin('GET', `/admin/orders?q=${paid.order_id}&status=pending`);
     assert.deepEqual(notPaid.body.orders, []);
     // Taiwan days: today (in Taiwan) holds it; a day long past does not.
@@ -377,4 +383,21 @@ describe('console endpoints', () => {
     const unknown = await api('GET', '/admin/app-not-there');
     assert.equal(unknown.body?.error?.code, 'not_found', 'other /admin/ paths reach the Worker');
   });
+});
+
+test('admin bodies of the wrong shape are 400 invalid_request, not JSON is 400 bad_json; nothing changes', async () => {
+  const o = await order();
+  const before = await admin('GET', `/admin/orders/${o.order_id}?live=0`);
+  for (const body of ['{"items":"x"}', '{"invoice_state":4}', '[]']) {
+    const r = await call('POST', `${BASE}/admin/orders/${o.order_id}/refund`, body, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.body.error.code, 'invalid_request', body);
+  }
+  const notJson = await call('POST', `${BASE}/admin/reconcile`, '{', { authorization: `Bearer ${ADMIN_TOKEN}` });
+  assert.equal(notJson.status, 400, notJson.text);
+  assert.equal(notJson.body.error.code, 'bad_json');
+  const view = await admin('GET', `/admin/orders/${o.order_id}?live=0`);
+  assert.equal(view.body.status, before.body.status, 'the refused refunds changed nothing');
+  assert.equal(view.body.refund_state, null);
+  assert.equal(view.body.events.length, before.body.events.length);
 });
