@@ -328,7 +328,6 @@ async fn plan(db: &Db, o: &OrderRow) -> ApiResult<Plan> {
     if refusal_err.is_none() && (o.mypay_uid.is_none() || o.mypay_key.is_none()) {
         refusal_err = Some(refusal(RefundRefusal::NotRefundable, None));
     }
-    let extras = orders::order_extras(db, &o.id).await?;
     let voucher_rows = db.order_vouchers(&o.id).await?;
     let lines: Vec<RefundLine> = db
         .lines(&o.id)
@@ -364,7 +363,7 @@ async fn plan(db: &Db, o: &OrderRow) -> ApiResult<Plan> {
         .collect();
     Ok(Plan {
         refusal: refusal_err,
-        remaining: (o.amount - extras.refunded_amount).max(0),
+        remaining: (o.amount - o.refunded_amount).max(0),
         voucher_mode: !voucher_rows.is_empty(),
         paid_vouchers: voucher_rows
             .iter()

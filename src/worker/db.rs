@@ -219,12 +219,25 @@ pub struct OrderRow {
     /// The last query reply kept in full (JSON, key removed), and its event.
     pub last_reply: Option<String>,
     pub last_reply_event: Option<i64>,
+    /// What partial refunds returned so far.
+    #[serde(default)]
+    pub refunded_amount: i64,
+    pub customer_id: Option<String>,
+    /// The customer's e-mail, lower-cased (searched by the admin).
+    pub customer_email: Option<String>,
+    /// The other customer fields of the checkout (JSON).
+    pub customer: Option<String>,
+    /// The merchant's echo strings (JSON).
+    pub echo: Option<String>,
+    /// The shopper's invoice choice at checkout (JSON).
+    pub invoice: Option<String>,
 }
 
 pub const ORDER_SELECT: &str = "SELECT id, token, status, amount, subtotal, voucher_total, currency, pfn, mypay_uid, \
      mypay_key, payment_url, prc, payment_pfn, payment_message, payment_codes, created_at, updated_at, expires_at, \
      paid_at, refunded_at, refund, refund_state, report_pending, last_checked_at, version, review_reason, holds, wait, \
-     refund_since, report_seq, last_answer_at, next_check_at, last_reply, last_reply_event FROM orders";
+     refund_since, report_seq, last_answer_at, next_check_at, last_reply, last_reply_event, \
+     refunded_amount, customer_id, customer_email, customer, echo, invoice FROM orders";
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct LineRow {

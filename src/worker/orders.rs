@@ -688,17 +688,16 @@ pub async fn admin_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
             json!(o.review_reason.map(|r| r.as_str())),
         );
         m.insert("report_pending".into(), json!(o.report_pending == 1));
-        let extras = order_extras(db, &o.id).await?;
         let parse = |v: Option<&str>| v.and_then(|t| serde_json::from_str::<Value>(t).ok());
-        m.insert("customer_id".into(), json!(extras.customer_id));
-        m.insert("customer_email".into(), json!(extras.customer_email));
+        m.insert("customer_id".into(), json!(o.customer_id));
+        m.insert("customer_email".into(), json!(o.customer_email));
         m.insert(
             "customer".into(),
-            parse(extras.customer.as_deref()).unwrap_or(Value::Null),
+            parse(o.customer.as_deref()).unwrap_or(Value::Null),
         );
         m.insert(
             "echo".into(),
-            parse(extras.echo.as_deref()).unwrap_or(Value::Null),
+            parse(o.echo.as_deref()).unwrap_or(Value::Null),
         );
         m.insert(
             "refund".into(),
@@ -709,31 +708,6 @@ pub async fn admin_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
         );
     }
     Ok(view)
-}
-
-/// The columns of an order beside [`OrderRow`]'s: what the checkout kept
-/// of the customer and the merchant's echo strings, and what partial
-/// refunds returned.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct OrderExtras {
-    #[serde(default)]
-    pub refunded_amount: i64,
-    pub customer_id: Option<String>,
-    pub customer_email: Option<String>,
-    pub customer: Option<String>,
-    pub echo: Option<String>,
-    /// The shopper's invoice choice at checkout (JSON).
-    pub invoice: Option<String>,
-}
-
-pub async fn order_extras(db: &Db, id: &str) -> Result<OrderExtras, StoreError> {
-    Ok(db
-        .first(
-            "SELECT refunded_amount, customer_id, customer_email, customer, echo, invoice FROM orders WHERE id = ?1",
-            &[s(id)],
-        )
-        .await?
-        .unwrap_or_default())
 }
 
 /// MYPAY's last query answer kept on the order (its key removed).
@@ -813,8 +787,8 @@ pub fn invoice_facts(q: &QueryReply) -> InvoiceFacts {
 
 /// The order's invoice: the shopper's choice at checkout, and once MYPAY's
 /// query has them, the invoice's status, number, carrier and date.
-fn invoice_view(extras: &OrderExtras, q: Option<&QueryReply>) -> Value {
-    let choice = extras
+fn invoice_view(o: &OrderRow, q: Option<&QueryReply>) -> Value {
+    let choice = o
         .invoice
         .as_deref()
         .and_then(|i| serde_json::from_str::<Value>(i).ok());
@@ -857,14 +831,13 @@ pub async fn order_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
         json!({"pfn": o.payment_pfn, "prc": prc, "message": o.payment_message, "codes": codes})
     });
     let q = last_query(o);
-    let extras = order_extras(db, &o.id).await?;
     // What partial refunds returned: the Worker's count, or MYPAY's if the
     // query shows more (a refund made in MYPAY's panel).
     let refunded = q
         .as_ref()
         .and_then(crate::order_state::refunded_total)
         .unwrap_or(0)
-        .max(extras.refunded_amount);
+        .max(o.refunded_amount);
     Ok(json!({
         "order_id": o.id,
         "status": o.status,
@@ -882,6 +855,6 @@ pub async fn order_view(db: &Db, o: &OrderRow) -> Result<Value, StoreError> {
         "payment_url": o.payment_url,
         "payment": payment,
         "refunded_amount": refunded,
-        "invoice": invoice_view(&extras, q.as_ref()),
+        "invoice": invoice_view(o, q.as_ref()),
     }))
 }
